@@ -1,0 +1,186 @@
+#include "ingest/ack_script.h"
+
+#include <charconv>
+
+#include "ingest/errc.h"
+
+namespace tracehub::ingest {
+
+namespace {
+
+// The script, as Lua. Its header comment is the algorithm's description.
+constexpr const char* source = R"lua(-- The ACK step: one atomic Redis script per accepted batch (SPEC §2.2).
+--
+-- It classifies the batch's seqs against the service's ACK state, updates that state and
+-- enqueues the batch in one step, so concurrent batches for one service - from many
+-- connections or many backend instances - see a consistent state, and an ACK is never sent
+-- for rows that are not durably queued. The state is ranges, never one key per seq:
+--   ack:{svc}   hash  till (ackTill), missing (count), ver (bumped per accepted batch)
+--   gaps:{svc}  zset  one member "lo:hi" per missing range, score lo
+-- Seqs travel as decimal strings and are < 2^53, so Lua's doubles hold them exactly.
+--
+-- KEYS: 1 ack:{svc}, 2 gaps:{svc}, 3 queue:logs, 4 ack:batch_seq
+-- ARGV: 1 service, 2 max_gap, 3 now_ms, 4 queue_max_entries, 5 rows (COPY text),
+--       6 missing_limit, 7.. runs as lo,hi pairs (ascending, disjoint, non-adjacent)
+-- Returns {batch_id, till, contig, missing, accepted, duplicates, new_gaps, dup_ranges,
+--          missing_ranges} (ranges flat lo,hi lists; missing_ranges covers at least the first
+--          missing_limit missing seqs) or an error reply "GAP_TOO_LARGE <till>" /
+--          "QUEUE_FULL <len>" after changing nothing.
+local ack, gaps, queue = KEYS[1], KEYS[2], KEYS[3]
+local max_gap = tonumber(ARGV[2])
+local nruns = (#ARGV - 6) / 2
+
+local function fmt(n) return string.format('%d', n) end
+local function member(lo, hi) return fmt(lo) .. ':' .. fmt(hi) end
+local function parse(m)
+  local lo, hi = string.match(m, '^(%d+):(%d+)$')
+  return tonumber(lo), tonumber(hi)
+end
+
+local till = tonumber(redis.call('HGET', ack, 'till') or '0')
+local missing = tonumber(redis.call('HGET', ack, 'missing') or '0')
+
+if tonumber(ARGV[6 + 2 * nruns]) > till + max_gap then
+  return redis.error_reply('GAP_TOO_LARGE ' .. fmt(till))
+end
+local queued = redis.call('XLEN', queue)
+if queued >= tonumber(ARGV[4]) then
+  return redis.error_reply('QUEUE_FULL ' .. fmt(queued))
+end
+
+local accepted, duplicates = 0, 0
+local new_gaps, dup_ranges = {}, {}
+
+local function add_dup(lo, hi)
+  duplicates = duplicates + (hi - lo + 1)
+  dup_ranges[#dup_ranges + 1] = lo
+  dup_ranges[#dup_ranges + 1] = hi
+end
+
+-- [lo, hi] lies at or below till: what falls in a gap is accepted (and leaves the gap), the
+-- rest was received before and is a duplicate.
+local function fill(lo, hi)
+  local overlapping = redis.call('ZRANGEBYSCORE', gaps, '(' .. fmt(lo), fmt(hi))
+  local before = redis.call('ZREVRANGEBYSCORE', gaps, fmt(lo), '-inf', 'LIMIT', 0, 1)
+  if #before > 0 then table.insert(overlapping, 1, before[1]) end
+  local next_seq = lo
+  for _, m in ipairs(overlapping) do
+    local glo, ghi = parse(m)
+    if ghi >= lo then
+      local a, b = math.max(glo, lo), math.min(ghi, hi)
+      if a > next_seq then add_dup(next_seq, a - 1) end
+      accepted = accepted + (b - a + 1)
+      missing = missing - (b - a + 1)
+      redis.call('ZREM', gaps, m)
+      if glo < a then redis.call('ZADD', gaps, fmt(glo), member(glo, a - 1)) end
+      if ghi > b then redis.call('ZADD', gaps, fmt(b + 1), member(b + 1, ghi)) end
+      next_seq = b + 1
+    end
+  end
+  if next_seq <= hi then add_dup(next_seq, hi) end
+end
+
+for i = 0, nruns - 1 do
+  local lo, hi = tonumber(ARGV[7 + 2 * i]), tonumber(ARGV[8 + 2 * i])
+  if lo <= till then fill(lo, math.min(hi, till)) end
+  if hi > till then
+    local a = math.max(lo, till + 1)
+    if a > till + 1 then
+      redis.call('ZADD', gaps, fmt(till + 1), member(till + 1, a - 1))
+      new_gaps[#new_gaps + 1] = till + 1
+      new_gaps[#new_gaps + 1] = a - 1
+      missing = missing + (a - 1 - till)
+    end
+    accepted = accepted + (hi - a + 1)
+    till = hi
+  end
+end
+
+local contig = till
+local first = redis.call('ZRANGE', gaps, 0, 0)
+if #first > 0 then
+  local glo = parse(first[1])
+  contig = glo - 1
+end
+
+local batch_id = 'ack_' .. ARGV[3] .. '_' .. fmt(redis.call('INCR', KEYS[4]))
+if accepted > 0 then
+  local ver = redis.call('HINCRBY', ack, 'ver', 1)
+  redis.call('HSET', ack, 'till', fmt(till), 'missing', fmt(missing), 'at', ARGV[3])
+  local function ranges(flat)
+    local parts = {}
+    for k = 1, #flat, 2 do parts[#parts + 1] = fmt(flat[k]) .. '-' .. fmt(flat[k + 1]) end
+    return table.concat(parts, ',')
+  end
+  redis.call('XADD', queue, '*', 'svc', ARGV[1], 'rows', ARGV[5], 'dups', ranges(dup_ranges),
+    'gaps', ranges(new_gaps), 'bid', batch_id, 'till', fmt(till), 'contig', fmt(contig),
+    'missing', fmt(missing), 'ver', fmt(ver), 'at', ARGV[3])
+end
+
+-- The first missing seqs, as ranges, enough to list missing_limit of them.
+local limit = tonumber(ARGV[6])
+local listed, missing_ranges, offset = 0, {}, 0
+while listed < limit do
+  local page = redis.call('ZRANGE', gaps, offset, offset + 99)
+  if #page == 0 then break end
+  for _, m in ipairs(page) do
+    local glo, ghi = parse(m)
+    missing_ranges[#missing_ranges + 1] = glo
+    missing_ranges[#missing_ranges + 1] = ghi
+    listed = listed + (ghi - glo + 1)
+    if listed >= limit then break end
+  end
+  offset = offset + 100
+end
+
+return {batch_id, till, contig, missing, accepted, duplicates, new_gaps, dup_ranges,
+  missing_ranges}
+)lua";
+
+std::int64_t error_number(std::string_view text) {
+  auto space = text.find(' ');
+  std::int64_t n = 0;
+  if (space != std::string_view::npos)
+    std::from_chars(text.data() + space + 1, text.data() + text.size(), n);
+  return n;
+}
+
+bool read_ranges(redis::reply_view flat, std::vector<queue::seq_range>& out) {
+  if (!flat.is_array() || flat.size() % 2 != 0) return false;
+  out.clear();
+  out.reserve(flat.size() / 2);
+  for (std::size_t i = 0; i < flat.size(); i += 2)
+    out.push_back({flat[i].integer(), flat[i + 1].integer()});
+  return true;
+}
+
+}  // namespace
+
+result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::reply_view r) {
+  if (r.is_error()) {
+    if (r.str().starts_with("GAP_TOO_LARGE")) return gap_too_large{error_number(r.str())};
+    if (r.str().starts_with("QUEUE_FULL")) return queue_full{error_number(r.str())};
+    return make_error_code(errc::script_failed);
+  }
+  if (!r.is_array() || r.size() != 9 || !r[0].is_string())
+    return make_error_code(errc::script_failed);
+  ack_outcome out;
+  out.batch_id.assign(r[0].str());
+  out.ack_till = r[1].integer();
+  out.contiguous_till = r[2].integer();
+  out.missing_total = r[3].integer();
+  out.accepted = r[4].integer();
+  out.duplicates = r[5].integer();
+  std::vector<queue::seq_range> ignored_dups;
+  if (!read_ranges(r[6], out.new_gaps) || !read_ranges(r[7], ignored_dups) ||
+      !read_ranges(r[8], out.missing))
+    return make_error_code(errc::script_failed);
+  return out;
+}
+
+const redis::script& ack_script() {
+  static const redis::script s{source};
+  return s;
+}
+
+}  // namespace tracehub::ingest

@@ -1,0 +1,43 @@
+// ingest/ack_script.h — the atomic ACK step (see the script in ack_script.cpp for the algorithm and the
+// keys it touches) and the decoding of its reply.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/result.h"
+#include "queue/seq_range.h"
+#include "redis/reply.h"
+#include "redis/script.h"
+
+namespace tracehub::ingest {
+
+// The script, loaded once per process.
+const redis::script& ack_script();
+
+// What the script decided for one batch.
+struct ack_outcome {
+  std::string batch_id;
+  std::int64_t ack_till = 0;
+  std::int64_t contiguous_till = 0;
+  std::int64_t missing_total = 0;
+  std::int64_t accepted = 0;
+  std::int64_t duplicates = 0;  // already held before this batch
+  std::vector<queue::seq_range> new_gaps;
+  std::vector<queue::seq_range> missing;  // first ranges, covering >= the listing limit
+};
+
+// The script's refusals; the state is unchanged after either.
+struct gap_too_large {
+  std::int64_t ack_till;
+};
+struct queue_full {
+  std::int64_t length;
+};
+
+// Decodes a script reply. errc::protocol if it has an unexpected shape.
+result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::reply_view r);
+
+}  // namespace tracehub::ingest

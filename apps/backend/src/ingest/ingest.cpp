@@ -1,0 +1,151 @@
+#include "ingest/ingest.h"
+
+#include <algorithm>
+
+#include <boost/beast/core/string.hpp>
+
+#include "base/clock.h"
+#include "ingest/ack_script.h"
+#include "ingest/keys.h"
+#include "ingest/logger.h"
+#include "queue/keys.h"
+
+namespace tracehub::ingest {
+
+namespace {
+
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+http::reply from_rejection(const rejection& r) {
+  return http::json_error(r.http_status, r.code, r.detail, r.index);
+}
+
+// The ACK script's argv after the keys: see the script's header in ack_script.cpp.
+std::vector<std::string> script_args(parsed_batch& batch, const options& opts,
+                                     std::int64_t now_ms) {
+  std::vector<std::string> args;
+  args.reserve(6 + 2 * batch.runs.size());
+  args.push_back(batch.service);
+  args.push_back(std::to_string(opts.limits.max_gap));
+  args.push_back(std::to_string(now_ms));
+  args.push_back(std::to_string(opts.queue_max_entries));
+  args.push_back(std::move(batch.rows));
+  args.push_back(std::to_string(opts.missing_limit));
+  for (const auto& r : batch.runs) {
+    args.push_back(std::to_string(r.lo));
+    args.push_back(std::to_string(r.hi));
+  }
+  return args;
+}
+
+// The first entry (by position in `batch`) whose seq lies beyond ack_till + max_gap.
+std::size_t first_beyond(const parsed_batch& batch, std::int64_t bound) {
+  std::size_t index = SIZE_MAX;
+  for (auto it = std::upper_bound(batch.seq_index.begin(), batch.seq_index.end(),
+                                  std::pair{bound, SIZE_MAX});
+       it != batch.seq_index.end(); ++it)
+    index = std::min(index, it->second);
+  return index;
+}
+
+void append_missing(std::string& out, const std::vector<queue::seq_range>& ranges,
+                    std::int64_t limit) {
+  out += '[';
+  std::int64_t listed = 0;
+  for (const auto& r : ranges) {
+    for (std::int64_t s = r.lo; s <= r.hi && listed < limit; ++s, ++listed) {
+      if (listed > 0) out += ',';
+      out += std::to_string(s);
+    }
+  }
+  out += ']';
+}
+
+std::string ack_json(const ack_outcome& a, std::int64_t duplicates, std::int64_t missing_limit) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"batchId\":\"";
+  out += a.batch_id;
+  out += "\",\"ackTill\":";
+  out += std::to_string(a.ack_till);
+  out += ",\"missing\":";
+  append_missing(out, a.missing, missing_limit);
+  out += ",\"status\":\"";
+  out += a.missing_total == 0 ? "ok" : "partial";
+  out += "\",\"replay\":{\"queued\":";
+  out += std::to_string(a.new_gaps.size());
+  out += "},\"accepted\":";
+  out += std::to_string(a.accepted);
+  out += ",\"duplicates\":";
+  out += std::to_string(duplicates);
+  out += ",\"contiguousTill\":";
+  out += std::to_string(a.contiguous_till);
+  out += ",\"missingTotal\":";
+  out += std::to_string(a.missing_total);
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
+                               std::shared_ptr<ingest::probe> probe)
+    : redis_(std::move(redis)), opts_(opts), probe_(std::move(probe)), parser_(opts.limits) {}
+
+boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& req) {
+  if (!is_json_media_type(req[boost::beast::http::field::content_type])) {
+    probe_->batch_rejected();
+    co_return http::json_error(415, "unsupported_media_type",
+                               "the body must be sent as Content-Type: application/json");
+  }
+  const std::int64_t now_ms = now_epoch_ms();
+  auto parsed = parser_.parse(req.body(), now_ms);
+  if (auto* r = std::get_if<rejection>(&parsed)) {
+    probe_->batch_rejected();
+    co_return from_rejection(*r);
+  }
+  auto& batch = std::get<parsed_batch>(parsed);
+
+  std::vector<std::string> keys = {keys::ack_state(batch.service), keys::gaps(batch.service),
+                                   std::string(queue::keys::logs),
+                                   std::string(keys::batch_seq)};
+  auto reply = co_await redis::eval(*redis_, ack_script(), keys,
+                                    script_args(batch, opts_, now_ms));
+  if (!reply) {
+    probe_->unavailable();
+    co_return http::json_error(503, "unavailable",
+                               "the queue store (Redis) is unreachable: " +
+                                   reply.error().message() + "; retry the batch");
+  }
+  auto decoded = decode_ack(reply->view());
+  if (!decoded) {
+    log().error("ACK script for {}: {}", batch.service, std::string(reply->view().str()));
+    co_return http::json_error(500, "internal", "the ACK step failed; retry the batch");
+  }
+  if (auto* g = std::get_if<gap_too_large>(&*decoded)) {
+    probe_->batch_rejected();
+    std::int64_t bound = g->ack_till + opts_.limits.max_gap;
+    co_return http::json_error(422, "seq_beyond_max_gap",
+                               "seq is more than maxGap (" + std::to_string(opts_.limits.max_gap) +
+                                   ") beyond ackTill (" + std::to_string(g->ack_till) + ")",
+                               first_beyond(batch, bound));
+  }
+  if (auto* q = std::get_if<queue_full>(&*decoded)) {
+    probe_->unavailable();
+    auto r = http::json_error(503, "queue_full",
+                              "the queue holds " + std::to_string(q->length) +
+                                  " batches awaiting the worker; retry the batch shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    co_return r;
+  }
+  const auto& ack = std::get<ack_outcome>(*decoded);
+  std::int64_t duplicates = ack.duplicates + static_cast<std::int64_t>(batch.in_batch_duplicates);
+  probe_->batch_acked(ack.accepted, duplicates, static_cast<std::int64_t>(ack.new_gaps.size()));
+  co_return http::reply{200, ack_json(ack, duplicates, opts_.missing_limit)};
+}
+
+}  // namespace tracehub::ingest

@@ -1,0 +1,46 @@
+// ingest/ingest.h — POST /ingest: body -> validation -> atomic ACK step + enqueue -> ACK.
+//
+// Owns nothing durable: the ACK state and the queue live in Redis (see ack_script.h), so any
+// number of backend instances give the same ACKs. A batch is accepted or rejected whole; a
+// rejected batch changes nothing. The handler runs on the io thread and never blocks it (one
+// Redis round trip per batch, pipelined with other sessions' on one connection).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/reply.h"
+#include "ingest/batch_parser.h"
+#include "ingest/probe.h"
+#include "redis/async_connection.h"
+
+namespace tracehub::ingest {
+
+struct options {
+  limits limits;
+  // Back-pressure: while queue:logs holds this many entries (batches), ingest answers 503 and
+  // the producer keeps its buffer. Bounds Redis memory when the worker cannot keep up.
+  std::int64_t queue_max_entries = 50'000;
+  // At most this many seqs are listed in an ACK's `missing` (missingTotal has the full count).
+  std::int64_t missing_limit = 10'000;
+};
+
+class ingest_handler {
+ public:
+  ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
+                 std::shared_ptr<ingest::probe> probe);
+
+  // POST /ingest. 200 with the ACK; 4xx {error, detail, index} for bad input; 503 when Redis
+  // is unreachable or the queue is full (the batch is then not acknowledged: retry it).
+  boost::asio::awaitable<http::reply> operator()(http::request& req);
+
+ private:
+  std::shared_ptr<redis::async_connection> redis_;
+  options opts_;
+  std::shared_ptr<ingest::probe> probe_;
+  batch_parser parser_;
+};
+
+}  // namespace tracehub::ingest

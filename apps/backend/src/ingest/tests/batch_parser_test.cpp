@@ -1,0 +1,222 @@
+// Every rule of SPEC §2.1 that needs no server state, crossed from both sides.
+#include "ingest/batch_parser.h"
+
+#include <gtest/gtest.h>
+
+#include "ingest/timestamp.h"
+
+namespace tracehub::ingest {
+namespace {
+
+constexpr std::int64_t received_ms = 1'764'000'000'000;
+
+std::variant<parsed_batch, rejection> parse(std::string body, limits l = {}) {
+  batch_parser p(l);
+  return p.parse(body, received_ms);
+}
+
+std::string entry(std::int64_t seq, std::string extra = "") {
+  return R"({"seq":)" + std::to_string(seq) + R"(,"level":"info","message":"m")" + extra + "}";
+}
+
+std::string body_of(std::vector<std::string> entries, std::string service = "payment-service") {
+  std::string b = R"({"service":")" + service + R"(","batch":[)";
+  for (std::size_t i = 0; i < entries.size(); ++i) b += (i ? "," : "") + entries[i];
+  return b + "]}";
+}
+
+parsed_batch accepted(std::string body) {
+  auto r = parse(std::move(body));
+  if (auto* rej = std::get_if<rejection>(&r)) ADD_FAILURE() << rej->code << ": " << rej->detail;
+  return std::get<parsed_batch>(std::move(r));
+}
+
+void expect_rejected(std::string body, unsigned status, std::string code,
+                     std::optional<std::size_t> index, limits l = {}) {
+  auto r = parse(std::move(body), l);
+  ASSERT_TRUE(std::holds_alternative<rejection>(r)) << "expected " << code;
+  const auto& rej = std::get<rejection>(r);
+  EXPECT_EQ(rej.http_status, status) << rej.detail;
+  EXPECT_EQ(rej.code, code) << rej.detail;
+  EXPECT_EQ(rej.index, index) << rej.detail;
+  EXPECT_FALSE(rej.detail.empty());
+}
+
+TEST(batch_parser, seed_example_renders_copy_rows) {
+  auto b = accepted(
+      R"({"service":"payment-service","batch":[{"seq":1097,"level":"info","message":"charge.created","requestId":"r-1","ts":"2026-11-24T10:00:00Z"},{"seq":1099,"level":"error","message":"gateway.timeout"}]})");
+  EXPECT_EQ(b.service, "payment-service");
+  EXPECT_EQ(b.rows,
+            "payment-service\t1097\tinfo\tcharge.created\tr-1\t2026-11-24T10:00:00Z\t\\N\n"
+            "payment-service\t1099\terror\tgateway.timeout\t\\N\t" +
+                format_epoch_ms(received_ms) + "\t\\N\n");
+  EXPECT_EQ(b.runs, (std::vector<queue::seq_range>{{1097, 1097}, {1099, 1099}}));
+  EXPECT_EQ(b.in_batch_duplicates, 0u);
+}
+
+TEST(batch_parser, runs_are_sorted_and_merged) {
+  auto b = accepted(body_of({entry(5), entry(3), entry(4), entry(10), entry(1)}));
+  EXPECT_EQ(b.runs, (std::vector<queue::seq_range>{{1, 1}, {3, 5}, {10, 10}}));
+}
+
+TEST(batch_parser, duplicate_seqs_inside_a_batch_keep_the_first_and_are_counted) {
+  auto b = accepted(body_of({entry(1, R"(,"requestId":"first")"), entry(2),
+                             entry(1, R"(,"requestId":"second")"), entry(2)}));
+  EXPECT_EQ(b.in_batch_duplicates, 2u);
+  EXPECT_EQ(b.runs, (std::vector<queue::seq_range>{{1, 2}}));
+  EXPECT_NE(b.rows.find("first"), std::string::npos);
+  EXPECT_EQ(b.rows.find("second"), std::string::npos);
+  EXPECT_EQ(std::count(b.rows.begin(), b.rows.end(), '\n'), 2);
+}
+
+TEST(batch_parser, text_is_escaped_for_copy) {
+  auto b = accepted(body_of({R"({"seq":1,"level":"WARNING","message":"a\tb\nc\\d\re"})"}));
+  EXPECT_NE(b.rows.find("\twarn\ta\\tb\\nc\\\\d\\re\t"), std::string::npos) << b.rows;
+}
+
+TEST(batch_parser, levels_are_case_insensitive_and_warning_is_warn) {
+  for (auto [in, out] : std::vector<std::pair<std::string, std::string>>{
+           {"DEBUG", "debug"}, {"Info", "info"}, {"warning", "warn"}, {"Fatal", "fatal"}}) {
+    auto b = accepted(body_of({R"({"seq":1,"level":")" + in + R"(","message":""})"}));
+    EXPECT_NE(b.rows.find("\t" + out + "\t"), std::string::npos) << in;
+  }
+  expect_rejected(body_of({entry(1), R"({"seq":2,"level":"notice","message":""})"}), 400,
+                  "invalid_field", 1);
+}
+
+TEST(batch_parser, ts_accepts_rfc3339_and_epoch_ms) {
+  auto b = accepted(body_of({entry(1, R"(,"ts":"2024-02-29T23:59:59.123456+05:30")"),
+                             entry(2, R"(,"ts":0)"), entry(3, R"(,"ts":253402300799999)")}));
+  EXPECT_NE(b.rows.find("2024-02-29T23:59:59.123456+05:30"), std::string::npos);
+  EXPECT_NE(b.rows.find("1970-01-01T00:00:00.000Z"), std::string::npos);
+  EXPECT_NE(b.rows.find("9999-12-31T23:59:59.999Z"), std::string::npos);
+  for (auto bad : {R"("2023-02-29T00:00:00Z")", R"("2024-13-01T00:00:00Z")",
+                   R"("2024-01-01 00:00:00")", R"("yesterday")", R"(-1)",
+                   R"(253402300800000)", R"(1.5)", R"("2024-01-01T24:00:00Z")"})
+    expect_rejected(body_of({entry(1), entry(2, std::string(R"(,"ts":)") + bad)}), 400,
+                    "invalid_field", 1);
+}
+
+TEST(batch_parser, attrs_must_be_a_flat_object_and_are_kept_as_json) {
+  auto b = accepted(body_of({entry(1, R"(,"attrs":{"region":"eu\\1","n":3,"ok":true,"x":null})")}));
+  EXPECT_NE(b.rows.find(R"({"region":"eu\\\\1","n":3,"ok":true,"x":null})"), std::string::npos)
+      << b.rows;
+  expect_rejected(body_of({entry(1, R"(,"attrs":{"a":{"b":1}})")}), 400, "invalid_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"attrs":{"a":[1]})")}), 400, "invalid_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"attrs":[1])")}), 400, "invalid_field", 0);
+}
+
+TEST(batch_parser, service_name_rules) {
+  accepted(body_of({entry(1)}, std::string(64, 'a')));
+  accepted(body_of({entry(1)}, "a.b_c-9"));
+  expect_rejected(body_of({entry(1)}, std::string(65, 'a')), 400, "invalid_field", std::nullopt);
+  expect_rejected(body_of({entry(1)}, ""), 400, "invalid_field", std::nullopt);
+  expect_rejected(body_of({entry(1)}, "Payment"), 400, "invalid_field", std::nullopt);
+  expect_rejected(body_of({entry(1)}, "pay ment"), 400, "invalid_field", std::nullopt);
+  expect_rejected(R"({"service":7,"batch":[]})", 400, "invalid_field", std::nullopt);
+}
+
+TEST(batch_parser, seq_must_be_an_integer_in_range) {
+  accepted(body_of({entry(1), entry(9007199254740991)}));
+  expect_rejected(body_of({entry(1), entry(0)}), 400, "invalid_field", 1);
+  expect_rejected(body_of({entry(-5)}), 400, "invalid_field", 0);
+  expect_rejected(body_of({entry(9007199254740992)}), 400, "invalid_field", 0);
+  expect_rejected(body_of({R"({"seq":18446744073709551615,"level":"info","message":""})"}), 400,
+                  "invalid_field", 0);
+  expect_rejected(body_of({R"({"seq":1.0,"level":"info","message":""})"}), 400, "invalid_field",
+                  0);
+  expect_rejected(body_of({R"({"seq":"1","level":"info","message":""})"}), 400, "invalid_field",
+                  0);
+}
+
+TEST(batch_parser, required_unknown_and_repeated_fields) {
+  expect_rejected(body_of({entry(1), R"({"level":"info","message":""})"}), 400, "missing_field",
+                  1);
+  expect_rejected(body_of({R"({"seq":1,"message":""})"}), 400, "missing_field", 0);
+  expect_rejected(body_of({R"({"seq":1,"level":"info"})"}), 400, "missing_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"colour":"red")")}), 400, "unknown_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"seq":2)")}), 400, "duplicate_field", 0);
+  expect_rejected(body_of({"7"}), 400, "invalid_field", 0);
+  expect_rejected(R"({"service":"s","batch":[],"extra":1})", 400, "unknown_field", std::nullopt);
+  expect_rejected(R"({"batch":[]})", 400, "missing_field", std::nullopt);
+  expect_rejected(R"({"service":"s"})", 400, "missing_field", std::nullopt);
+  expect_rejected(R"({"service":"s","batch":{}})", 400, "invalid_field", std::nullopt);
+  expect_rejected(R"([])", 400, "invalid_field", std::nullopt);
+  expect_rejected(body_of({}), 400, "empty_batch", std::nullopt);
+}
+
+TEST(batch_parser, message_limit_is_64_kib) {
+  limits l;
+  std::string at_limit(l.max_message_bytes, 'x');
+  accepted(body_of({R"({"seq":1,"level":"info","message":")" + at_limit + R"("})"}));
+  expect_rejected(body_of({R"({"seq":1,"level":"info","message":")" + at_limit + R"(x"})"}), 400,
+                  "invalid_field", 0);
+  expect_rejected(body_of({R"({"seq":1,"level":"info","message":5})"}), 400, "invalid_field", 0);
+}
+
+TEST(batch_parser, request_id_limit_is_128_characters) {
+  std::string at_limit;
+  for (int i = 0; i < 128; ++i) at_limit += "\xc3\xa9";  // 128 characters, 256 bytes
+  accepted(body_of({entry(1, R"(,"requestId":")" + at_limit + R"(")")}));
+  expect_rejected(body_of({entry(1, R"(,"requestId":")" + at_limit + R"(e")")}), 400,
+                  "invalid_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"requestId":12)")}), 400, "invalid_field", 0);
+}
+
+TEST(batch_parser, entry_count_limit_is_413) {
+  limits l;
+  l.max_entries = 3;
+  auto b = body_of({entry(1), entry(2), entry(3)});
+  EXPECT_TRUE(std::holds_alternative<parsed_batch>(parse(b, l)));
+  expect_rejected(body_of({entry(1), entry(2), entry(3), entry(4)}), 413, "too_many_entries",
+                  std::nullopt, l);
+}
+
+TEST(batch_parser, body_limit_is_413) {
+  limits l;
+  l.max_body_bytes = 200;
+  std::string b = body_of({entry(1)});
+  ASSERT_LT(b.size(), 200u);
+  EXPECT_TRUE(std::holds_alternative<parsed_batch>(parse(b, l)));
+  b = body_of({entry(1, R"(,"requestId":")" + std::string(200, 'r') + R"(")")});
+  expect_rejected(b, 413, "body_too_large", std::nullopt, l);
+}
+
+TEST(batch_parser, nul_bytes_are_refused_raw_or_escaped) {
+  std::string raw = body_of({entry(1)});
+  raw.insert(raw.find("\"m\"") + 1, 1, '\0');
+  expect_rejected(raw, 400, "nul_byte", std::nullopt);
+  expect_rejected(body_of({entry(1), R"({"seq":2,"level":"info","message":"a\u0000b"})"}), 400,
+                  "nul_byte", 1);
+  expect_rejected(body_of({entry(1, R"(,"requestId":"\u0000")")}), 400, "nul_byte", 0);
+  expect_rejected(body_of({entry(1, R"(,"attrs":{"k":"\u0000"})")}), 400, "nul_byte", 0);
+}
+
+TEST(batch_parser, invalid_utf8_is_refused) {
+  std::string b = body_of({R"({"seq":1,"level":"info","message":"caf)" + std::string("\xc3\x28") +
+                           R"("})"});
+  expect_rejected(b, 400, "invalid_utf8", std::nullopt);
+  expect_rejected(body_of({R"({"seq":1,"level":"info","message":")" + std::string("\xff") + "\"}"}),
+                  400, "invalid_utf8", std::nullopt);
+}
+
+TEST(batch_parser, malformed_json_is_refused) {
+  for (auto b : {R"({"service":"s","batch":[)", R"({service:"s"})", R"()", R"({"a":1}})",
+                 R"({"service":"s","batch":[{"seq":1,}]})"})
+    expect_rejected(b, 400, "malformed_json", std::nullopt);
+}
+
+TEST(batch_parser, rfc3339_checker) {
+  EXPECT_TRUE(is_rfc3339("2026-11-24T10:00:00Z"));
+  EXPECT_TRUE(is_rfc3339("2026-11-24t10:00:00.5z"));
+  EXPECT_TRUE(is_rfc3339("2026-11-24 10:00:00-08:00"));
+  EXPECT_TRUE(is_rfc3339("2016-12-31T23:59:60Z"));
+  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00"));
+  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00+0800"));
+  EXPECT_FALSE(is_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00.Z"));
+  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00Zjunk"));
+}
+
+}  // namespace
+}  // namespace tracehub::ingest

@@ -1,0 +1,32 @@
+// queue/keys.h — the queue's Redis keyspace. Every stream, group and field name the ingest
+// path writes and the worker reads is defined here and nowhere else (the README's keyspace
+// table is written from this file).
+#pragma once
+
+#include <string_view>
+
+namespace tracehub::queue::keys {
+
+// Streams of batch-sized entries (one entry per accepted batch, never one per log).
+inline constexpr std::string_view logs = "queue:logs";
+inline constexpr std::string_view retry = "queue:retry";
+// Consumer group shared by every worker (N workers split the stream between them).
+inline constexpr std::string_view group = "workers";
+
+// Fields of one entry. Written by ingest/ack_script (XADD inside the ACK script) and by the
+// worker when it moves an entry to queue:retry; read by the worker.
+namespace field {
+inline constexpr std::string_view service = "svc";
+inline constexpr std::string_view rows = "rows";        // COPY text rows of the batch
+inline constexpr std::string_view dups = "dups";        // seq ranges in `rows` already held
+inline constexpr std::string_view gaps = "gaps";        // seq ranges newly missing (replays)
+inline constexpr std::string_view batch_id = "bid";     // the ACK's batchId
+inline constexpr std::string_view ack_till = "till";
+inline constexpr std::string_view contiguous_till = "contig";
+inline constexpr std::string_view missing_total = "missing";
+inline constexpr std::string_view version = "ver";      // per-service ACK state version
+inline constexpr std::string_view acked_at_ms = "at";
+inline constexpr std::string_view attempts = "attempts";  // retries so far (queue:retry only)
+}  // namespace field
+
+}  // namespace tracehub::queue::keys
