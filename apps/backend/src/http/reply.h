@@ -21,6 +21,9 @@ namespace tracehub::http {
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct reply {
+  reply() = default;
+  reply(unsigned s, std::string b) : status(s), body(std::move(b)) {}
+
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";

@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
+
 #include "http/logger.h"
 
 namespace tracehub::http {
@@ -34,7 +36,8 @@ bhttp::response<bhttp::string_body> to_response(reply r, unsigned version, bool 
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "tracehub");
   res.set(bhttp::field::content_type, r.content_type);
-  for (auto& [name, value] : r.headers) res.set(name, value);
+  for (auto& [name, value] : r.headers)
+    res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = std::move(r.body);
   res.prepare_payload();
@@ -46,10 +49,27 @@ asio::awaitable<reply> dispatch(const router& r, request& req) {
   try {
     co_return co_await r.route(req);
   } catch (const std::exception& e) {
-    log().error("{} {}: unhandled: {}", std::string(req.method_string()),
-                std::string(req.target()), e.what());
+    log().error("{} {}: unhandled: {}", std::string(req.method_string()), std::string(req.target()),
+                e.what());
   }
   co_return json_error(500, "internal", "the server failed to handle the request");
+}
+
+// After refusing a request whose body we will not read: stop sending, then read and discard
+// what the client still sends (briefly, bounded), so closing does not reset the connection
+// before the client has read the refusal.
+asio::awaitable<void> linger(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  std::array<char, 64 * 1024> scratch;
+  std::size_t drained = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (drained < 64 * 1024 * 1024) {
+    auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), use_tuple);
+    if (rec) break;
+    drained += n;
+  }
 }
 
 asio::awaitable<void> session(tcp::socket socket, server_options opts,
@@ -69,7 +89,8 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
           json_error(413, "body_too_large",
                      "the body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes"),
           header.version(), false);
-      co_await bhttp::async_write(stream, res, use_tuple);
+      auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+      if (!wec) co_await linger(stream);
     };
     if (parser.content_length() && *parser.content_length() > opts.body_limit)
       co_return co_await too_large();
@@ -127,13 +148,17 @@ server::server(asio::io_context& io, server_options opts, std::shared_ptr<const 
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 
-void server::start() { asio::co_spawn(io_, accept_loop(acceptor_, opts_, router_), asio::detached); }
+void server::start() {
+  asio::co_spawn(io_, accept_loop(acceptor_, opts_, router_), asio::detached);
+}
 
 void server::stop() {
   beast::error_code ignored;  // closing an already closed acceptor is fine
   acceptor_.close(ignored);
 }
 
-unsigned short server::port() const { return acceptor_.local_endpoint().port(); }
+unsigned short server::port() const {
+  return acceptor_.local_endpoint().port();
+}
 
 }  // namespace tracehub::http

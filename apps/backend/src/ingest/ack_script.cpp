@@ -9,7 +9,8 @@ namespace tracehub::ingest {
 namespace {
 
 // The script, as Lua. Its header comment is the algorithm's description.
-constexpr const char* source = R"lua(-- The ACK step: one atomic Redis script per accepted batch (SPEC §2.2).
+constexpr const char* source =
+    R"lua(-- The ACK step: one atomic Redis script per accepted batch (SPEC §2.2).
 --
 -- It classifies the batch's seqs against the service's ACK state, updates that state and
 -- enqueues the batch in one step, so concurrent batches for one service - from many

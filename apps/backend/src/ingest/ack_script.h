@@ -1,5 +1,5 @@
-// ingest/ack_script.h — the atomic ACK step (see the script in ack_script.cpp for the algorithm and the
-// keys it touches) and the decoding of its reply.
+// ingest/ack_script.h — the atomic ACK step (see the script in ack_script.cpp for the algorithm and
+// the keys it touches) and the decoding of its reply.
 #pragma once
 
 #include <cstdint>

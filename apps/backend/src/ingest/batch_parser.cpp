@@ -46,26 +46,35 @@ std::size_t utf8_length(std::string_view s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+bool has_nul(std::string_view s) {
+  return s.find('\0') != std::string_view::npos;
+}
 
 std::string_view type_name(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
-    case element_type::UINT64: return "an integer";
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
 
 rejection wrong_type(std::string_view field, std::string_view want, element e, std::size_t index) {
-  return rejection::bad_request("invalid_field", std::string(field) + " must be " +
-                                                     std::string(want) + ", got " +
-                                                     std::string(type_name(e.type())),
+  return rejection::bad_request("invalid_field",
+                                std::string(field) + " must be " + std::string(want) + ", got " +
+                                    std::string(type_name(e.type())),
                                 index);
 }
 
@@ -76,7 +85,7 @@ struct entry_fields {
   std::string_view message;
   std::string_view request_id;
   bool has_request_id = false;
-  std::string ts;  // rendered for COPY
+  std::string ts;     // rendered for COPY
   std::string attrs;  // JSON text, empty when absent
 };
 
@@ -88,8 +97,8 @@ class entry_reader {
   // Fills `out` from `e` or returns the reason it is invalid.
   std::optional<rejection> read(element e, std::size_t i, entry_fields& out) {
     object obj;
-    if (e.get(obj) != simdjson::SUCCESS) return wrong_type("batch[" + std::to_string(i) + "]",
-                                                           "an object", e, i);
+    if (e.get(obj) != simdjson::SUCCESS)
+      return wrong_type("batch[" + std::to_string(i) + "]", "an object", e, i);
     unsigned seen = 0;
     for (auto field : obj) {
       std::string_view key = field.key;
@@ -130,14 +139,14 @@ class entry_reader {
 
  private:
   static rejection missing(std::string_view field, std::size_t i) {
-    return rejection::bad_request("missing_field",
-                                  "entry lacks the required field \"" + std::string(field) + "\"",
-                                  i);
+    return rejection::bad_request(
+        "missing_field", "entry lacks the required field \"" + std::string(field) + "\"", i);
   }
 
   static std::string printable(std::string_view key) {
     std::string out;
-    for (char c : key.substr(0, 64)) out += (c == '\0' || c == '"') ? '?' : c;
+    for (char c : key.substr(0, 64))
+      out += (c == '\0' || c == '"') ? '?' : c;
     return out;
   }
 
@@ -203,9 +212,10 @@ class entry_reader {
     if (v.is_int64()) {
       std::int64_t ms = v.get_int64().value_unsafe();
       if (ms < 0 || ms > max_epoch_ms)
-        return rejection::bad_request(
-            "invalid_field", "ts in epoch milliseconds must be between 0 and " +
-                                 std::to_string(max_epoch_ms) + " (year 9999)", i);
+        return rejection::bad_request("invalid_field",
+                                      "ts in epoch milliseconds must be between 0 and " +
+                                          std::to_string(max_epoch_ms) + " (year 9999)",
+                                      i);
       out.ts = format_epoch_ms(ms);
       return std::nullopt;
     }
@@ -329,9 +339,8 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   element root;
   if (auto err = parser_.parse(body.data(), body.size(), false).get(root))
-    return rejection::bad_request("malformed_json",
-                                  std::string("the body is not valid JSON: ") +
-                                      simdjson::error_message(err));
+    return rejection::bad_request("malformed_json", std::string("the body is not valid JSON: ") +
+                                                        simdjson::error_message(err));
 
   object top;
   if (root.get(top) != simdjson::SUCCESS)

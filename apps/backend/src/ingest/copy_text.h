@@ -14,11 +14,20 @@ inline void append_copy_text(std::string& out, std::string_view s) {
     char c = s[i];
     char esc;
     switch (c) {
-      case '\\': esc = '\\'; break;
-      case '\t': esc = 't'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      default: continue;
+      case '\\':
+        esc = '\\';
+        break;
+      case '\t':
+        esc = 't';
+        break;
+      case '\n':
+        esc = 'n';
+        break;
+      case '\r':
+        esc = 'r';
+        break;
+      default:
+        continue;
     }
     out.append(s, start, i - start);
     out += '\\';

@@ -8,7 +8,8 @@ class category_impl : public boost::system::error_category {
   const char* name() const noexcept override { return "ingest"; }
   std::string message(int e) const override {
     switch (static_cast<errc>(e)) {
-      case errc::script_failed: return "the ACK script failed";
+      case errc::script_failed:
+        return "the ACK script failed";
     }
     return "unknown ingest error";
   }

@@ -12,7 +12,9 @@ enum class errc {
 };
 
 const boost::system::error_category& category();
-inline error_code make_error_code(errc e) { return {static_cast<int>(e), category()}; }
+inline error_code make_error_code(errc e) {
+  return {static_cast<int>(e), category()};
+}
 
 }  // namespace tracehub::ingest
 

@@ -16,7 +16,8 @@ namespace {
 
 bool is_json_media_type(std::string_view content_type) {
   auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.back() == ' ')
+    media.remove_suffix(1);
   return boost::beast::iequals(media, "application/json");
 }
 
@@ -111,15 +112,13 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   auto& batch = std::get<parsed_batch>(parsed);
 
   std::vector<std::string> keys = {keys::ack_state(batch.service), keys::gaps(batch.service),
-                                   std::string(queue::keys::logs),
-                                   std::string(keys::batch_seq)};
-  auto reply = co_await redis::eval(*redis_, ack_script(), keys,
-                                    script_args(batch, opts_, now_ms));
+                                   std::string(queue::keys::logs), std::string(keys::batch_seq)};
+  auto reply = co_await redis::eval(*redis_, ack_script(), keys, script_args(batch, opts_, now_ms));
   if (!reply) {
     probe_->unavailable();
-    co_return http::json_error(503, "unavailable",
-                               "the queue store (Redis) is unreachable: " +
-                                   reply.error().message() + "; retry the batch");
+    co_return http::json_error(
+        503, "unavailable",
+        "the queue store (Redis) is unreachable: " + reply.error().message() + "; retry the batch");
   }
   auto decoded = decode_ack(reply->view());
   if (!decoded) {

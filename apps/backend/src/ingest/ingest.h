@@ -19,7 +19,7 @@
 namespace tracehub::ingest {
 
 struct options {
-  limits limits;
+  ingest::limits limits;
   // Back-pressure: while queue:logs holds this many entries (batches), ingest answers 503 and
   // the producer keeps its buffer. Bounds Redis memory when the worker cannot keep up.
   std::int64_t queue_max_entries = 50'000;

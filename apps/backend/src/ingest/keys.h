@@ -13,7 +13,9 @@ namespace tracehub::ingest::keys {
 inline std::string ack_state(std::string_view service) {
   return "ack:{" + std::string(service) + "}";
 }
-inline std::string gaps(std::string_view service) { return "gaps:{" + std::string(service) + "}"; }
+inline std::string gaps(std::string_view service) {
+  return "gaps:{" + std::string(service) + "}";
+}
 inline constexpr std::string_view batch_seq = "ack:batch_seq";
 
 }  // namespace tracehub::ingest::keys

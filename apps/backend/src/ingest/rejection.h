@@ -13,8 +13,8 @@ namespace tracehub::ingest {
 
 struct rejection {
   unsigned http_status;
-  std::string code;    // stable machine-readable code, e.g. "invalid_field"
-  std::string detail;  // one human sentence
+  std::string code;                  // stable machine-readable code, e.g. "invalid_field"
+  std::string detail;                // one human sentence
   std::optional<std::size_t> index;  // the offending entry of `batch`, if one is to blame
 
   static rejection bad_request(std::string code, std::string detail,

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,7 +33,7 @@ struct result_deleter {
 class rows {
  public:
   explicit rows(pg_result* r) : r_(r) {}
-  std::size_t size() const;     // number of rows
+  std::size_t size() const;  // number of rows
   std::size_t columns() const;
   bool is_null(std::size_t row, std::size_t col) const;
   std::string_view get(std::size_t row, std::size_t col) const;  // "" for NULL
@@ -71,7 +73,18 @@ class connection {
 
  private:
   explicit connection(pg_conn* c) : conn_(c) {}
-  std::unique_ptr<pg_conn, conn_deleter> conn_;
+
+  // Keeps the message of a failed statement (result `r`, nullptr if libpq returned none) and
+  // maps it to errc. On errc::io the connection is closed, so ok() turns false.
+  error_code fail(const pg_result* r);
+  // The error for a call on a connection that is closed (earlier io failure, or moved from).
+  error_code closed() const;
+  // Ends a COPY that exec()/query() started by mistake, leaving the connection idle.
+  error_code reject_copy(pg_result* r);
+  // Reads results until libpq has none left; returns the first failure, if any.
+  status drain();
+
+  std::unique_ptr<pg_conn, conn_deleter> conn_;  // null once closed
   std::string last_error_;
 };
 

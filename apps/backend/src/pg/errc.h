@@ -9,15 +9,17 @@
 namespace tracehub::pg {
 
 enum class errc {
-  io = 1,      // cannot connect, or the connection broke (server down, restart, network)
-  timeout,     // connect or statement timeout (SQLSTATE 57014 query_canceled by timeout)
-  conflict,    // unique violation (23505): the row is already there
-  bad_data,    // data exception (class 22) or other integrity violation (class 23 but 23505)
-  server,      // any other error the server reported (syntax, permission, ...)
+  io = 1,    // cannot connect, or the connection broke (server down, restart, network)
+  timeout,   // connect or statement timeout (SQLSTATE 57014 query_canceled by timeout)
+  conflict,  // unique violation (23505): the row is already there
+  bad_data,  // data exception (class 22) or other integrity violation (class 23 but 23505)
+  server,    // any other error the server reported (syntax, permission, ...)
 };
 
 const boost::system::error_category& category();
-inline error_code make_error_code(errc e) { return {static_cast<int>(e), category()}; }
+inline error_code make_error_code(errc e) {
+  return {static_cast<int>(e), category()};
+}
 
 }  // namespace tracehub::pg
 

@@ -17,14 +17,14 @@ inline constexpr std::string_view group = "workers";
 // worker when it moves an entry to queue:retry; read by the worker.
 namespace field {
 inline constexpr std::string_view service = "svc";
-inline constexpr std::string_view rows = "rows";        // COPY text rows of the batch
-inline constexpr std::string_view dups = "dups";        // seq ranges in `rows` already held
-inline constexpr std::string_view gaps = "gaps";        // seq ranges newly missing (replays)
-inline constexpr std::string_view batch_id = "bid";     // the ACK's batchId
+inline constexpr std::string_view rows = "rows";     // COPY text rows of the batch
+inline constexpr std::string_view dups = "dups";     // seq ranges in `rows` already held
+inline constexpr std::string_view gaps = "gaps";     // seq ranges newly missing (replays)
+inline constexpr std::string_view batch_id = "bid";  // the ACK's batchId
 inline constexpr std::string_view ack_till = "till";
 inline constexpr std::string_view contiguous_till = "contig";
 inline constexpr std::string_view missing_total = "missing";
-inline constexpr std::string_view version = "ver";      // per-service ACK state version
+inline constexpr std::string_view version = "ver";  // per-service ACK state version
 inline constexpr std::string_view acked_at_ms = "at";
 inline constexpr std::string_view attempts = "attempts";  // retries so far (queue:retry only)
 }  // namespace field

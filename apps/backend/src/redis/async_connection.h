@@ -4,7 +4,12 @@
 //
 // Threading: create, start, stop and command only from the executor's thread (the backend's
 // single io thread); the class holds no mutex. Owned through shared_ptr because in-flight
-// hiredis callbacks keep it alive.
+// commands keep it alive; the socket waits and timers only hold weak references, so dropping
+// the last shared_ptr stops it like stop() does. Destroy it before its io_context.
+//
+// Connecting: hiredis 0.14 resolves a host name with a blocking getaddrinfo, so configure an IP
+// address. AUTH (with endpoint::user when set) and SELECT run before connected() turns true;
+// a refused handshake drops the link and retries with back-off.
 //
 // Failures: while disconnected, command() completes at once with errc::closed; the connection
 // reconnects by itself with back-off (see options). A command without a reply within

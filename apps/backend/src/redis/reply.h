@@ -25,9 +25,9 @@ class reply_view {
   bool is_integer() const;
   bool is_array() const;
 
-  std::string_view str() const;  // string, status or error text; empty otherwise
-  std::int64_t integer() const;  // 0 unless is_integer()
-  std::size_t size() const;      // number of elements of an array; 0 otherwise
+  std::string_view str() const;                // string, status or error text; empty otherwise
+  std::int64_t integer() const;                // 0 unless is_integer()
+  std::size_t size() const;                    // number of elements of an array; 0 otherwise
   reply_view operator[](std::size_t i) const;  // precondition: i < size()
 
  private:

@@ -27,7 +27,8 @@ struct context_deleter {
 
 class sync_connection {
  public:
-  // Connects, AUTHs and SELECTs as the endpoint says. errc::io / errc::timeout on failure.
+  // Connects, AUTHs and SELECTs as the endpoint says. errc::io / errc::timeout on failure,
+  // errc::server when the server refuses AUTH or SELECT.
   static result<sync_connection> open(const endpoint& ep, std::chrono::milliseconds timeout);
 
   sync_connection(sync_connection&&) noexcept = default;
@@ -35,11 +36,14 @@ class sync_connection {
   sync_connection(const sync_connection&) = delete;
   sync_connection& operator=(const sync_connection&) = delete;
 
-  // One command, argv binary-safe. Returns the reply (possibly an error reply).
+  // One command, argv binary-safe. Returns the reply (possibly an error reply); errc::closed
+  // when the connection is already unusable (!ok()).
   result<reply> command(std::span<const std::string_view> argv);
   result<reply> command(std::initializer_list<std::string_view> argv);
 
-  // Sends every command in one write, then reads all replies in order (one round trip).
+  // Sends every command in one write, then reads all replies in order (one round trip). An
+  // I/O failure fails the whole call and leaves !ok(): replies would no longer match commands.
+  // An empty command in the list is errc::protocol before anything is sent.
   result<std::vector<reply>> pipeline(const std::vector<std::vector<std::string>>& commands);
 
   bool ok() const;

@@ -21,7 +21,8 @@ std::string entry(std::int64_t seq, std::string extra = "") {
 
 std::string body_of(std::vector<std::string> entries, std::string service = "payment-service") {
   std::string b = R"({"service":")" + service + R"(","batch":[)";
-  for (std::size_t i = 0; i < entries.size(); ++i) b += (i ? "," : "") + entries[i];
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    b += (i ? "," : "") + entries[i];
   return b + "]}";
 }
 
@@ -90,9 +91,9 @@ TEST(batch_parser, ts_accepts_rfc3339_and_epoch_ms) {
   EXPECT_NE(b.rows.find("2024-02-29T23:59:59.123456+05:30"), std::string::npos);
   EXPECT_NE(b.rows.find("1970-01-01T00:00:00.000Z"), std::string::npos);
   EXPECT_NE(b.rows.find("9999-12-31T23:59:59.999Z"), std::string::npos);
-  for (auto bad : {R"("2023-02-29T00:00:00Z")", R"("2024-13-01T00:00:00Z")",
-                   R"("2024-01-01 00:00:00")", R"("yesterday")", R"(-1)",
-                   R"(253402300800000)", R"(1.5)", R"("2024-01-01T24:00:00Z")"})
+  for (auto bad :
+       {R"("2023-02-29T00:00:00Z")", R"("2024-13-01T00:00:00Z")", R"("2024-01-01 00:00:00")",
+        R"("yesterday")", R"(-1)", R"(253402300800000)", R"(1.5)", R"("2024-01-01T24:00:00Z")"})
     expect_rejected(body_of({entry(1), entry(2, std::string(R"(,"ts":)") + bad)}), 400,
                     "invalid_field", 1);
 }
@@ -123,15 +124,12 @@ TEST(batch_parser, seq_must_be_an_integer_in_range) {
   expect_rejected(body_of({entry(9007199254740992)}), 400, "invalid_field", 0);
   expect_rejected(body_of({R"({"seq":18446744073709551615,"level":"info","message":""})"}), 400,
                   "invalid_field", 0);
-  expect_rejected(body_of({R"({"seq":1.0,"level":"info","message":""})"}), 400, "invalid_field",
-                  0);
-  expect_rejected(body_of({R"({"seq":"1","level":"info","message":""})"}), 400, "invalid_field",
-                  0);
+  expect_rejected(body_of({R"({"seq":1.0,"level":"info","message":""})"}), 400, "invalid_field", 0);
+  expect_rejected(body_of({R"({"seq":"1","level":"info","message":""})"}), 400, "invalid_field", 0);
 }
 
 TEST(batch_parser, required_unknown_and_repeated_fields) {
-  expect_rejected(body_of({entry(1), R"({"level":"info","message":""})"}), 400, "missing_field",
-                  1);
+  expect_rejected(body_of({entry(1), R"({"level":"info","message":""})"}), 400, "missing_field", 1);
   expect_rejected(body_of({R"({"seq":1,"message":""})"}), 400, "missing_field", 0);
   expect_rejected(body_of({R"({"seq":1,"level":"info"})"}), 400, "missing_field", 0);
   expect_rejected(body_of({entry(1, R"(,"colour":"red")")}), 400, "unknown_field", 0);
@@ -156,7 +154,8 @@ TEST(batch_parser, message_limit_is_64_kib) {
 
 TEST(batch_parser, request_id_limit_is_128_characters) {
   std::string at_limit;
-  for (int i = 0; i < 128; ++i) at_limit += "\xc3\xa9";  // 128 characters, 256 bytes
+  for (int i = 0; i < 128; ++i)
+    at_limit += "\xc3\xa9";  // 128 characters, 256 bytes
   accepted(body_of({entry(1, R"(,"requestId":")" + at_limit + R"(")")}));
   expect_rejected(body_of({entry(1, R"(,"requestId":")" + at_limit + R"(e")")}), 400,
                   "invalid_field", 0);
@@ -193,8 +192,8 @@ TEST(batch_parser, nul_bytes_are_refused_raw_or_escaped) {
 }
 
 TEST(batch_parser, invalid_utf8_is_refused) {
-  std::string b = body_of({R"({"seq":1,"level":"info","message":"caf)" + std::string("\xc3\x28") +
-                           R"("})"});
+  std::string b =
+      body_of({R"({"seq":1,"level":"info","message":"caf)" + std::string("\xc3\x28") + R"("})"});
   expect_rejected(b, 400, "invalid_utf8", std::nullopt);
   expect_rejected(body_of({R"({"seq":1,"level":"info","message":")" + std::string("\xff") + "\"}"}),
                   400, "invalid_utf8", std::nullopt);

@@ -1,0 +1,59 @@
+#include "app/config.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+namespace tracehub::app {
+
+config parse_config(int argc, char** argv) {
+  config c;
+  CLI::App cli{"TraceHub backend: ingest API, queue worker, health"};
+  cli.option_defaults()->always_capture_default();
+  cli.add_option("--bind", c.bind, "address to listen on")->envname("TRACEHUB_BIND");
+  cli.add_option("--http-port", c.http_port, "API port")->envname("TRACEHUB_HTTP_PORT");
+  cli.add_option("--database-url", c.database_url, "PostgreSQL URL")->envname("DATABASE_URL");
+  cli.add_option("--redis-url", c.redis_url, "Redis URL")->envname("REDIS_URL");
+  cli.add_option("--role", c.role, "which parts run in this process")
+      ->envname("TRACEHUB_ROLE")
+      ->check(CLI::IsMember({"all", "api", "worker"}));
+  cli.add_option("--workers", c.workers, "queue worker threads")
+      ->envname("TRACEHUB_WORKERS")
+      ->check(CLI::Range(1, 64));
+  cli.add_option("--consumer", c.consumer, "worker name prefix in the consumer group")
+      ->envname("TRACEHUB_CONSUMER");
+  cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error|off")
+      ->envname("TRACEHUB_LOG_LEVEL");
+  auto& in = c.ingest;
+  cli.add_option("--max-body-bytes", in.limits.max_body_bytes, "largest /ingest body")
+      ->envname("TRACEHUB_MAX_BODY_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cli.add_option("--max-batch-entries", in.limits.max_entries, "most entries in one batch")
+      ->envname("TRACEHUB_MAX_BATCH_ENTRIES")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--max-gap", in.limits.max_gap, "largest seq jump beyond ackTill")
+      ->envname("TRACEHUB_MAX_GAP")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  cli.add_option("--queue-max-entries", in.queue_max_entries,
+                 "queue:logs length at which ingest answers 503")
+      ->envname("TRACEHUB_QUEUE_MAX_ENTRIES")
+      ->check(CLI::PositiveNumber);
+  std::string crash;
+  cli.add_option("--test-crash-after-commit", crash)
+      ->envname("TRACEHUB_TEST_CRASH_AFTER_COMMIT")
+      ->group("");  // test hook, hidden from --help
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(cli.exit(e));
+  }
+  c.test_crash_after_commit = (crash == "1");
+  if (c.consumer.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    c.consumer = host[0] ? host : "worker";
+  }
+  return c;
+}
+
+}  // namespace tracehub::app

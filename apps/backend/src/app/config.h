@@ -1,0 +1,27 @@
+// app/config.h — every setting of the backend, from flags or environment (flags win).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ingest/ingest.h"
+
+namespace tracehub::app {
+
+struct config {
+  std::string bind = "127.0.0.1";
+  unsigned short http_port = 3001;
+  std::string database_url = "postgresql://postgres@127.0.0.1:55432/tracehub";
+  std::string redis_url = "redis://127.0.0.1:56379";
+  std::string role = "all";  // all | api | worker
+  int workers = 1;
+  std::string consumer;  // worker name prefix in the consumer group; default: host name
+  std::string log_level = "info";
+  ingest::options ingest;
+  bool test_crash_after_commit = false;  // test hook, TRACEHUB_TEST_CRASH_AFTER_COMMIT=1
+};
+
+// Parses argv and the environment. Exits the process (CLI11 style) on --help or a bad flag.
+config parse_config(int argc, char** argv);
+
+}  // namespace tracehub::app

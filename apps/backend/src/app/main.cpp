@@ -1,0 +1,123 @@
+// The backend binary: read config, apply migrations, build the modules, wire them, run.
+// Start-up failures throw to here and end the process with one line and a non-zero status.
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "app/config.h"
+#include "app/health.h"
+#include "base/log.h"
+#include "http/server.h"
+#include "ingest/ingest.h"
+#include "pg/connection.h"
+#include "pg/migrate.h"
+#include "redis/async_connection.h"
+#include "worker/worker.h"
+
+namespace asio = boost::asio;
+using namespace tracehub;
+
+namespace {
+
+spdlog::logger& log() {
+  static auto l = make_logger("app");
+  return *l;
+}
+
+// Waits for Postgres (it may still be starting) and applies the migrations.
+void migrate(const std::string& url) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    auto c = pg::connection::open(url, std::chrono::seconds(3));
+    if (c) {
+      auto applied = pg::migrate(*c, pg::backend_migrations());
+      if (!applied) throw std::runtime_error("migrations failed: " + c->last_error());
+      if (*applied > 0) log().info("applied {} migrations", *applied);
+      return;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("postgres unreachable: " + c.error().message());
+    log().warn("waiting for postgres: {}", c.error().message());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+std::vector<std::unique_ptr<worker::worker>> start_workers(const app::config& cfg,
+                                                           const redis::endpoint& ep) {
+  std::vector<std::unique_ptr<worker::worker>> workers;
+  auto probe = std::make_shared<worker::probe>();
+  for (int i = 1; i <= cfg.workers; ++i) {
+    worker::options o;
+    o.database_url = cfg.database_url;
+    o.redis = ep;
+    o.consumer = cfg.consumer + "-" + std::to_string(i);
+    o.test_crash_after_commit = cfg.test_crash_after_commit;
+    workers.push_back(std::make_unique<worker::worker>(o, probe));
+    workers.back()->start();
+  }
+  return workers;
+}
+
+int run(const app::config& cfg) {
+  auto ep = redis::parse_url(cfg.redis_url);
+  if (!ep) throw std::runtime_error("bad REDIS_URL: " + cfg.redis_url);
+  migrate(cfg.database_url);
+
+  asio::io_context io(1);
+  asio::thread_pool blocking(2);
+  std::vector<std::unique_ptr<worker::worker>> workers;
+  if (cfg.role != "api") workers = start_workers(cfg, *ep);
+
+  auto redis = redis::async_connection::create(io.get_executor(), *ep);
+  redis->start();
+  auto routes = std::make_shared<http::router>();
+  if (cfg.role != "worker") {
+    // The handler owns a reusable parser (not copyable); the route holds it by pointer.
+    auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest,
+                                                           std::make_shared<ingest::probe>());
+    routes->add(boost::beast::http::verb::post, "/ingest",
+                [ingest](http::request& req) { return (*ingest)(req); });
+  }
+  routes->add(boost::beast::http::verb::get, "/health",
+              app::health_handler(redis, cfg.database_url, blocking));
+
+  http::server_options so;
+  so.bind = cfg.bind;
+  so.port = cfg.http_port;
+  so.body_limit = cfg.ingest.limits.max_body_bytes;
+  http::server server(io, so, routes);
+  server.start();
+  log().info("listening on http://{}:{} (role {}, {} workers)", cfg.bind, server.port(), cfg.role,
+             workers.size());
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    log().info("signal {}: stopping", sig);
+    server.stop();
+    redis->stop();
+    io.stop();
+  });
+  io.run();
+  for (auto& w : workers)
+    w->stop();
+  blocking.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto cfg = app::parse_config(argc, argv);
+  set_log_level(cfg.log_level);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return run(cfg);
+  } catch (const std::exception& e) {
+    log().critical("{}", e.what());
+    return 1;
+  }
+}

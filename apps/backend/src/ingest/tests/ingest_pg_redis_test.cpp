@@ -1,0 +1,240 @@
+// POST /ingest against the real backend binary, a real Redis and a real Postgres: the ACK
+// semantics of SPEC §2.2 and the refusals of §2.1, each of which must change nothing.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "testing/backend_process.h"
+#include "testing/pg_database.h"
+#include "testing/pipeline.h"
+#include "testing/redis_db.h"
+
+namespace tracehub {
+namespace {
+
+using testing::ack;
+using testing::post_batch;
+using testing::seq_span;
+
+class ingest_e2e : public ::testing::Test {
+ protected:
+  void SetUp() override { backend_.emplace(testing::backend_process::start(options())); }
+
+  testing::backend_options options() const { return {db_.url(), redis_.url()}; }
+  testing::http_client& client() {
+    if (!client_) client_.emplace(backend_->port());
+    return *client_;
+  }
+  void restart_backend() {
+    client_.reset();
+    backend_->kill9();
+    backend_.emplace(testing::backend_process::start(options()));
+  }
+  // Every key of the ACK state and queue, to show a refused batch changed nothing.
+  long long queue_length() { return redis_.integer({"XLEN", "queue:logs"}); }
+  long long ack_till(const std::string& service) {
+    auto c = redis_.connect();
+    auto r = c.command({"HGET", "ack:{" + service + "}", "till"});
+    if (!r || r->view().is_nil()) return 0;
+    return std::stoll(std::string(r->view().str()));
+  }
+
+  testing::pg_database db_ = testing::pg_database::create();
+  testing::redis_db redis_;
+  std::optional<testing::backend_process> backend_;
+  std::optional<testing::http_client> client_;
+};
+
+TEST_F(ingest_e2e, seed_example_is_acknowledged_and_stored) {
+  auto a = testing::post_raw(client(), R"({"service":"payment-service","batch":[
+      {"seq":1,"level":"info","message":"hello"},{"seq":2,"level":"error","message":"oops"}]})");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.num("ackTill"), 2);
+  EXPECT_TRUE(a.missing().empty());
+  EXPECT_EQ(a.body.at("status").as_string(), "ok");
+  EXPECT_EQ(a.body.at("replay").at("queued").to_number<int>(), 0);
+  EXPECT_EQ(a.num("accepted"), 2);
+  EXPECT_EQ(a.num("duplicates"), 0);
+  EXPECT_EQ(a.num("contiguousTill"), 2);
+  EXPECT_EQ(a.num("missingTotal"), 0);
+  EXPECT_TRUE(a.body.at("batchId").as_string().starts_with("ack_"));
+  ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db_.url()).rows == 2; }));
+}
+
+TEST_F(ingest_e2e, gaps_are_listed_exactly_and_fill_out_of_order) {
+  auto a = post_batch(client(), "svc", {1, 2, 3, 7, 9});
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.missing(), (std::vector<std::int64_t>{4, 5, 6, 8}));
+  EXPECT_EQ(a.body.at("status").as_string(), "partial");
+  EXPECT_EQ(a.body.at("replay").at("queued").to_number<int>(), 2);  // 4-6 and 8
+  EXPECT_EQ(a.num("contiguousTill"), 3);
+  EXPECT_EQ(a.num("missingTotal"), 4);
+
+  a = post_batch(client(), "svc", {8, 5, 12});  // fills two, opens 10-11
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.missing(), (std::vector<std::int64_t>{4, 6, 10, 11}));
+  EXPECT_EQ(a.num("ackTill"), 12);
+  EXPECT_EQ(a.num("accepted"), 3);
+  EXPECT_EQ(a.body.at("replay").at("queued").to_number<int>(), 1);
+
+  a = post_batch(client(), "svc", {4, 6, 10, 11});
+  EXPECT_TRUE(a.missing().empty());
+  EXPECT_EQ(a.num("contiguousTill"), 12);
+  EXPECT_EQ(a.body.at("status").as_string(), "ok");
+
+  ASSERT_TRUE(testing::eventually([&] {
+    auto n = testing::count_rows(db_.url(), "svc");
+    return n.rows == 12 && n.distinct_seqs == 12 && n.max_seq == 12;
+  }));
+  // Every new gap became one pending replay request.
+  auto c = db_.connect();
+  auto r = c.query(
+      "SELECT string_agg(from_seq || '-' || to_seq, ',' ORDER BY from_seq) FROM replay_requests "
+      "WHERE service = 'svc' AND status = 'pending' AND source = 'auto'");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get(0, 0), "4-6,8-8,10-11");
+}
+
+TEST_F(ingest_e2e, duplicates_inside_and_across_batches_are_counted_not_stored) {
+  ASSERT_EQ(post_batch(client(), "dup", seq_span(1, 5)).num("accepted"), 5);
+  auto a = post_batch(client(), "dup", {3, 4, 4, 6, 6, 7});
+  EXPECT_EQ(a.num("accepted"), 2);    // 6, 7
+  EXPECT_EQ(a.num("duplicates"), 4);  // 3 and 4 held; a second 4 and a second 6 in the batch
+  a = post_batch(client(), "dup", seq_span(1, 7));
+  EXPECT_EQ(a.num("accepted"), 0);
+  EXPECT_EQ(a.num("duplicates"), 7);
+  EXPECT_EQ(a.num("ackTill"), 7);
+  ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db_.url(), "dup").rows == 7; }));
+  EXPECT_EQ(testing::count_rows(db_.url(), "dup").distinct_seqs, 7);
+}
+
+TEST_F(ingest_e2e, missing_lists_the_first_10000_and_counts_all) {
+  auto a = post_batch(client(), "wide", {1, 25'002});
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.num("missingTotal"), 25'000);
+  auto m = a.missing();
+  ASSERT_EQ(m.size(), 10'000u);
+  EXPECT_EQ(m.front(), 2);
+  EXPECT_EQ(m.back(), 10'001);
+}
+
+// Eight connections post interleaved seqs of one service in shuffled batches: the ACK state
+// must end as the exact union, each seq accepted exactly once across all ACKs.
+TEST_F(ingest_e2e, concurrent_batches_for_one_service_give_the_exact_union) {
+  constexpr int threads = 8, per_thread = 1000, batch = 50;
+  std::atomic<std::int64_t> accepted{0}, duplicates{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      testing::http_client c(backend_->port());
+      std::vector<std::int64_t> mine;
+      for (int k = 0; k < per_thread; ++k)
+        mine.push_back(1 + t + std::int64_t{k} * threads);
+      std::shuffle(mine.begin(), mine.end(), std::mt19937(t));
+      for (std::size_t i = 0; i < mine.size(); i += batch) {
+        std::vector<std::int64_t> part(mine.begin() + i, mine.begin() + i + batch);
+        part.push_back(mine[(i + 7) % mine.size()]);  // and one repeat of its own
+        auto a = post_batch(c, "race", part);
+        if (a.status != 200) ++failures;
+        accepted += a.num("accepted");
+        duplicates += a.num("duplicates");
+      }
+    });
+  for (auto& th : pool)
+    th.join();
+  ASSERT_EQ(failures, 0);
+  constexpr std::int64_t total = threads * per_thread;
+  EXPECT_EQ(accepted, total);
+  EXPECT_EQ(duplicates, threads * (per_thread / batch));
+  auto a = post_batch(client(), "race", {1});
+  EXPECT_EQ(a.num("ackTill"), total);
+  EXPECT_TRUE(a.missing().empty());
+  EXPECT_EQ(a.num("contiguousTill"), total);
+  ASSERT_TRUE(testing::eventually([&] {
+    auto n = testing::count_rows(db_.url(), "race");
+    return n.rows == total && n.distinct_seqs == total && n.max_seq == total;
+  }));
+}
+
+TEST_F(ingest_e2e, ack_state_survives_a_backend_kill) {
+  ASSERT_EQ(post_batch(client(), "keep", {1, 2, 5, 9}).status, 200u);
+  restart_backend();
+  auto a = post_batch(client(), "keep", {3, 10});
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.missing(), (std::vector<std::int64_t>{4, 6, 7, 8}));
+  EXPECT_EQ(a.num("ackTill"), 10);
+  EXPECT_EQ(a.num("accepted"), 2);
+  EXPECT_EQ(post_batch(client(), "keep", {1, 2}).num("duplicates"), 2);
+}
+
+TEST_F(ingest_e2e, max_gap_boundary) {
+  ASSERT_EQ(post_batch(client(), "gap", {1}).status, 200u);
+  auto before = queue_length();
+  auto a = post_batch(client(), "gap", {2, 3, 100'002});
+  EXPECT_EQ(a.status, 422u);
+  EXPECT_EQ(a.body.at("error").as_string(), "seq_beyond_max_gap");
+  EXPECT_EQ(a.body.at("index").to_number<int>(), 2);
+  EXPECT_EQ(queue_length(), before);
+  EXPECT_EQ(ack_till("gap"), 1);
+  a = post_batch(client(), "gap", {100'001});  // exactly ackTill + maxGap
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(a.num("missingTotal"), 99'999);
+}
+
+// Each refusal: its status and code, and nothing changed in Redis.
+TEST_F(ingest_e2e, bad_input_is_refused_and_changes_nothing) {
+  ASSERT_EQ(post_batch(client(), "bad", {1}).status, 200u);
+  auto before = queue_length();
+  auto good = testing::batch_body("bad", {2});
+  struct refusal {
+    std::string body;
+    std::string content_type;
+    unsigned status;
+    std::string code;
+  };
+  std::string big_message(9 * 1024 * 1024, 'x');
+  std::vector<std::int64_t> many = seq_span(2, 10'002);
+  std::string nul = good;
+  nul.insert(nul.find("m-2"), 1, '\0');
+  std::string bad_utf8 = good;
+  bad_utf8.replace(bad_utf8.find("m-2"), 3, "\xc3\x28");
+  std::vector<refusal> cases = {
+      {good, "text/plain", 415, "unsupported_media_type"},
+      {good, "", 415, "unsupported_media_type"},
+      {R"({"service":"bad","batch":[{"seq":2,"level":"info","message":")" + big_message + "\"}]}",
+       "application/json", 413, "body_too_large"},
+      {testing::batch_body("bad", many), "application/json", 413, "too_many_entries"},
+      {R"({"service":"bad","batch":[{"seq":2,)", "application/json", 400, "malformed_json"},
+      {nul, "application/json", 400, "nul_byte"},
+      {bad_utf8, "application/json; charset=utf-8", 400, "invalid_utf8"},
+      {R"({"service":"bad","batch":[{"seq":2,"level":"info","message":"a\u0000"}]})",
+       "application/json", 400, "nul_byte"},
+      {R"({"service":"bad","batch":[{"seq":"2","level":"info","message":""}]})", "application/json",
+       400, "invalid_field"},
+      {R"({"service":"Bad!","batch":[{"seq":2,"level":"info","message":""}]})", "application/json",
+       400, "invalid_field"},
+      {R"({"service":"bad","batch":[{"seq":2,"level":"info","message":""},{"seq":3}]})",
+       "application/json", 400, "missing_field"},
+  };
+  for (const auto& c : cases) {
+    auto a = testing::post_raw(client(), c.body, c.content_type);
+    EXPECT_EQ(a.status, c.status) << c.code;
+    ASSERT_TRUE(a.body.contains("error")) << c.code;
+    EXPECT_EQ(a.body.at("error").as_string(), c.code);
+    EXPECT_FALSE(a.body.at("detail").as_string().empty());
+    EXPECT_TRUE(a.body.contains("index"));
+  }
+  EXPECT_EQ(queue_length(), before);
+  EXPECT_EQ(ack_till("bad"), 1);
+  // The server still serves and the next good batch is seq 2 with no gap.
+  auto a = post_batch(client(), "bad", {2});
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(a.num("accepted"), 1);
+  EXPECT_TRUE(a.missing().empty());
+}
+
+}  // namespace
+}  // namespace tracehub

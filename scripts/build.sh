@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Usage: scripts/build.sh [release|asan]      (default: release)
+#
+#   release  build/release, RelWithDebInfo: -O2 with debug symbols, so the binary we benchmark is
+#            also the one perf and callgrind can read; asserts are off as in Release.
+#   asan     build/asan, Debug with AddressSanitizer + UndefinedBehaviorSanitizer (TRACEHUB_SANITIZE).
+#
+# Ninja, ccache when installed, all cores. Configures on every run (cheap once configured).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+flavour="${1:-release}"
+case "$flavour" in
+  release) cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACEHUB_SANITIZE=OFF) ;;
+  asan) cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DTRACEHUB_SANITIZE=ON) ;;
+  *) die "usage: scripts/build.sh [release|asan]" ;;
+esac
+
+cd "$TRACEHUB_REPO"
+build_dir="build/$flavour"
+
+# A build directory configured earlier with another generator cannot be switched to Ninja in
+# place; drop its CMake cache (the objects are rebuilt, with ccache's help).
+if [[ -f "$build_dir/CMakeCache.txt" ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build_dir/CMakeCache.txt"; then
+  say "$build_dir was configured with another generator; reconfiguring with Ninja"
+  rm -rf "$build_dir/CMakeCache.txt" "$build_dir/CMakeFiles"
+fi
+
+if command -v ccache >/dev/null 2>&1; then
+  cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+say "building $flavour in $build_dir"
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"

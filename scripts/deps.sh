@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Usage: scripts/deps.sh
+#
+# Installs, with apt-get, the Debian 12 packages TraceHub needs to build, test and run, and only
+# those that are missing (a no-op taking well under a second when everything is there).
+# Needs root, or sudo, when something is missing.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  # libraries (Boost 1.81 is Debian 12's; the CMake build asks for exactly that version)
+  libboost1.81-dev libboost-json1.81-dev libhiredis-dev libsimdjson-dev libspdlog-dev
+  libfmt-dev libcli11-dev libpq-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # servers, run project-locally by start.sh and scripts/test-env.sh
+  postgresql-15 postgresql-client-15 redis-server redis-tools
+  # used by the scripts: curl (health checks), jq, procps (ps), iproute2 (ss), util-linux (runuser, setsid)
+  curl jq procps iproute2 util-linux
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+sudo=()
+if [[ "$(id -u)" -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 || die "missing packages (${missing[*]}) and not root; run this as root"
+  sudo=(sudo)
+fi
+
+# Installing postgresql-15 and redis-server would normally start system-wide servers (on 5432 and
+# 6379; ours use other ports, but nobody needs them). A policy-rc.d that answers 101 ("action
+# forbidden") tells invoke-rc.d and deb-systemd-invoke not to start services during this
+# install. Respect one that already exists (Docker images ship one); otherwise add ours for the
+# duration of the install only.
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+remove_policy() {
+  if [[ $added_policy -eq 1 ]]; then "${sudo[@]}" rm -f "$policy"; fi
+}
+trap remove_policy EXIT
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\n# temporary, from TraceHub scripts/deps.sh: do not start services during install\nexit 101\n' |
+    "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 0755 "$policy"
+  added_policy=1
+fi
+
+say "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# TraceHub's one entry point: ./start.sh help
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scripts/lib.sh"
+cd "$TRACEHUB_REPO"
+
+usage() {
+  cat <<'EOF'
+Usage: ./start.sh <command> [options]
+
+  up [--no-sim] [--no-build]
+              install missing packages, build, start PostgreSQL, Redis, the backend (and the
+              producer simulators unless --no-sim), wait for /health, print the URLs.
+              Safe to repeat; --no-build skips the package check and the build.
+  down        stop everything `up` started (the data stays in .tracehub/)
+  status      each component up/down with pid and port (exit 3 when something is down)
+  logs [backend|postgres|redis|sim] [-f]
+              the last lines of a component's log (default backend); -f follows it
+  env         KEY=value lines for this instance: DATABASE_URL, REDIS_URL, BACKEND_URL,
+              DASHBOARD_URL; load them with: set -a; eval "$(./start.sh env)"; set +a
+  test [--quick]
+              build release and asan and run the whole test suite against throwaway
+              PostgreSQL and Redis servers (--quick: release only)
+  bench [ARG...]
+              run the benchmark (build/release/bench/tracehub-bench) against throwaway servers
+  help        this text
+
+Environment (defaults in brackets; `up` remembers what it used):
+  TRACEHUB_PG_PORT [55432]  TRACEHUB_REDIS_PORT [56379]  TRACEHUB_HTTP_PORT [3001]
+  TRACEHUB_DASHBOARD_PORT [3000]  TRACEHUB_BIND [127.0.0.1] (backend only; the databases
+  always listen on 127.0.0.1)
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Where things live
+
+STATE_DIR="$TRACEHUB_REPO/.tracehub"
+RUN_DIR="$STATE_DIR/run"
+LOG_DIR="$STATE_DIR/logs"
+REDIS_DIR="$STATE_DIR/redis"
+PG_LINK="$STATE_DIR/pg" # the PostgreSQL area, or a symlink to it (see pg_area_create)
+
+REDIS_CONF="$REDIS_DIR/redis.conf"
+REDIS_PIDFILE="$RUN_DIR/redis.pid"
+BACKEND_BIN="$TRACEHUB_REPO/build/release/apps/backend/tracehub-backend"
+BACKEND_PIDFILE="$RUN_DIR/backend.pid"
+BACKEND_LOG="$LOG_DIR/backend.log"
+SIM_BIN="$TRACEHUB_REPO/build/release/apps/producer-simulator/tracehub-producer-sim"
+SIM_PIDFILE="$RUN_DIR/producer-sim.pid"
+SIM_LOG="$LOG_DIR/producer-sim.log"
+
+# ---------------------------------------------------------------------------------------------
+# Configuration: environment, else what the last `up` used (run/config.env), else defaults
+
+CONFIG_FILE="$RUN_DIR/config.env"
+CONFIG_VARS=(TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT TRACEHUB_BIND)
+
+load_config() {
+  local key value
+  if [[ -f "$CONFIG_FILE" ]]; then
+    while IFS='=' read -r key value; do
+      case " ${CONFIG_VARS[*]} " in
+        *" $key "*) [[ -n "${!key:-}" ]] || printf -v "$key" '%s' "$value" ;;
+      esac
+    done <"$CONFIG_FILE"
+  fi
+  : "${TRACEHUB_PG_PORT:=55432}" "${TRACEHUB_REDIS_PORT:=56379}"
+  : "${TRACEHUB_HTTP_PORT:=3001}" "${TRACEHUB_DASHBOARD_PORT:=3000}" "${TRACEHUB_BIND:=127.0.0.1}"
+  for key in TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT; do
+    [[ "${!key}" =~ ^[0-9]+$ ]] || die "$key must be a port number, not '${!key}'"
+  done
+  # Clients reach a backend bound to every address through loopback.
+  case "$TRACEHUB_BIND" in
+    0.0.0.0 | '::' | '[::]') CLIENT_HOST=127.0.0.1 ;;
+    *) CLIENT_HOST="$TRACEHUB_BIND" ;;
+  esac
+  DATABASE_URL="postgresql://postgres@127.0.0.1:$TRACEHUB_PG_PORT/tracehub"
+  REDIS_URL="redis://127.0.0.1:$TRACEHUB_REDIS_PORT"
+  BACKEND_URL="http://$CLIENT_HOST:$TRACEHUB_HTTP_PORT"
+  DASHBOARD_URL="http://$CLIENT_HOST:$TRACEHUB_DASHBOARD_PORT"
+}
+
+save_config() {
+  local key
+  for key in "${CONFIG_VARS[@]}"; do printf '%s=%s\n' "$key" "${!key}"; done >"$CONFIG_FILE"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL area
+
+# pg_area: the resolved PostgreSQL area, or nothing before the first `up`.
+pg_area() {
+  if [[ -e "$PG_LINK" ]]; then readlink -f "$PG_LINK"; fi
+}
+
+# pg_area_create: make the area on first use. The server runs as `postgres`, which must be able
+# to traverse every parent directory. When the checkout lives where it cannot (e.g. under
+# /root), the area goes to /var/lib/tracehub/<hash of the checkout path>/pg instead, and
+# .tracehub/pg points there.
+pg_area_create() {
+  local real
+  [[ -e "$PG_LINK" ]] && return 0
+  if pg_can_enter "$STATE_DIR"; then
+    mkdir -p "$PG_LINK"
+  else
+    real="/var/lib/tracehub/$(printf '%s' "$TRACEHUB_REPO" | sha256sum | cut -c1-12)/pg"
+    say "the postgres user cannot enter $STATE_DIR; keeping PostgreSQL data in $real"
+    mkdir -p "$real"
+    chmod 0755 /var/lib/tracehub "$(dirname "$real")"
+    ln -sfn "$real" "$PG_LINK"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Background programs (backend, simulators)
+
+# daemon_pid PIDFILE NAME: the PID if that program runs, else nothing.
+daemon_pid() {
+  local pid
+  pid="$(pid_from_file "$1")"
+  if [[ -n "$pid" ]] && proc_alive "$pid" "$2"; then printf '%s\n' "$pid"; fi
+}
+
+# daemon_start BIN PIDFILE LOGFILE [VAR=value...]: start BIN detached from this terminal
+# (setsid: a Ctrl-C here does not reach it; nohup: neither does a closing terminal).
+daemon_start() {
+  local bin="$1" pidfile="$2" logfile="$3"
+  shift 3
+  printf '\n==== %s: starting %s\n' "$(date -Is)" "$(basename "$bin")" >>"$logfile"
+  env "$@" setsid nohup "$bin" >>"$logfile" 2>&1 </dev/null &
+  # setsid execs in place (a background job is no process-group leader), so $! is BIN's pid.
+  printf '%s\n' "$!" >"$pidfile"
+}
+
+# daemon_stop PIDFILE NAME: SIGTERM, up to 20 s to finish in-flight work, then SIGKILL.
+daemon_stop() {
+  local pid
+  pid="$(daemon_pid "$1" "$2")"
+  if [[ -z "$pid" ]]; then
+    rm -f "$1"
+    return 1
+  fi
+  stop_pid "$pid" "$2" TERM 20
+  rm -f "$1"
+}
+
+backend_env() {
+  printf '%s\n' "DATABASE_URL=$DATABASE_URL" "REDIS_URL=$REDIS_URL" \
+    "TRACEHUB_HTTP_PORT=$TRACEHUB_HTTP_PORT" "TRACEHUB_DASHBOARD_PORT=$TRACEHUB_DASHBOARD_PORT" \
+    "TRACEHUB_BIND=$TRACEHUB_BIND"
+}
+
+# wait_for_health PID SECONDS: poll /health until it answers 2xx; fail early if PID dies.
+wait_for_health() {
+  local pid="$1" secs="$2" deadline
+  deadline=$((SECONDS + secs))
+  until curl -fsS -o /dev/null --max-time 2 "$BACKEND_URL/health" 2>/dev/null; do
+    if ! pid_running "$pid"; then
+      tail -n 30 "$BACKEND_LOG" >&2 || true
+      die "the backend exited during start-up (log: .tracehub/logs/backend.log)"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 30 "$BACKEND_LOG" >&2 || true
+      die "$BACKEND_URL/health did not answer ok within ${secs}s (log: .tracehub/logs/backend.log)"
+    fi
+    sleep 0.5
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Subcommands
+
+cmd_up() {
+  local sim=1 build=1 pid area
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --no-sim) sim=0 ;;
+      --no-build) build=0 ;;
+      *) die "up: unknown option $1 (see ./start.sh help)" ;;
+    esac
+    shift
+  done
+
+  if [[ $build -eq 1 ]]; then
+    scripts/deps.sh
+    scripts/build.sh release
+  fi
+
+  load_config
+  mkdir -p "$RUN_DIR" "$LOG_DIR" "$REDIS_DIR"
+  chmod 0755 "$STATE_DIR"
+  save_config
+
+  pg_area_create
+  area="$(pg_area)"
+  pg_prepare_area "$area"
+  pg_init "$area"
+  pg_start "$area" "$TRACEHUB_PG_PORT"
+  pg_ensure_db "$TRACEHUB_PG_PORT" tracehub
+
+  redis_write_conf "$REDIS_CONF" "$REDIS_DIR" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE" "$LOG_DIR/redis.log"
+  redis_start "$REDIS_CONF" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE"
+
+  pid="$(daemon_pid "$BACKEND_PIDFILE" tracehub-backend)"
+  if [[ -n "$pid" ]]; then
+    say "backend already running (pid $pid)"
+  else
+    [[ -x "$BACKEND_BIN" ]] ||
+      die "backend binary missing: build/release/apps/backend/tracehub-backend (PostgreSQL and Redis are up; build with scripts/build.sh release)"
+    mapfile -t env_lines < <(backend_env)
+    daemon_start "$BACKEND_BIN" "$BACKEND_PIDFILE" "$BACKEND_LOG" "${env_lines[@]}"
+    pid="$(pid_from_file "$BACKEND_PIDFILE")"
+    say "backend started (pid $pid), waiting for $BACKEND_URL/health"
+  fi
+  wait_for_health "$pid" 90
+
+  # ---- Producer simulators (apps/producer-simulator, arrives with a later issue) -------------
+  # Started only once its binary is built, and not with --no-sim.
+  if [[ $sim -eq 1 && -x "$SIM_BIN" ]]; then
+    pid="$(daemon_pid "$SIM_PIDFILE" tracehub-producer-sim)"
+    if [[ -n "$pid" ]]; then
+      say "producer simulators already running (pid $pid)"
+    else
+      daemon_start "$SIM_BIN" "$SIM_PIDFILE" "$SIM_LOG" \
+        "BACKEND_URL=$BACKEND_URL" "REDIS_URL=$REDIS_URL" "DATABASE_URL=$DATABASE_URL"
+      say "producer simulators started (pid $(pid_from_file "$SIM_PIDFILE"))"
+    fi
+  fi
+  # ---------------------------------------------------------------------------------------------
+
+  cat <<EOF
+
+TraceHub is up.
+  backend    $BACKEND_URL
+  dashboard  $DASHBOARD_URL
+  health     $BACKEND_URL/health
+Connection settings for your shell:  set -a; eval "\$(./start.sh env)"; set +a
+EOF
+}
+
+cmd_down() {
+  local area
+  load_config
+  if daemon_stop "$SIM_PIDFILE" tracehub-producer-sim; then say "producer simulators stopped"; fi
+  if daemon_stop "$BACKEND_PIDFILE" tracehub-backend; then say "backend stopped"; else say "backend was not running"; fi
+  if [[ -n "$(daemon_pid "$REDIS_PIDFILE" redis-server)" ]]; then
+    redis_stop "$REDIS_PIDFILE"
+    say "redis stopped"
+  else
+    say "redis was not running"
+  fi
+  area="$(pg_area)"
+  if [[ -n "$area" ]] && pg_running "$area"; then
+    pg_stop "$area"
+    say "postgres stopped"
+  else
+    say "postgres was not running"
+  fi
+}
+
+cmd_status() {
+  local area pid health all_up=1
+  load_config
+  row() { printf '%-10s %-5s %-12s %s\n' "$@"; }
+
+  area="$(pg_area)"
+  if [[ -n "$area" ]] && pg_running "$area"; then
+    row postgres up "pid $(pg_pid "$area")" "127.0.0.1:$TRACEHUB_PG_PORT"
+  else
+    row postgres down - "127.0.0.1:$TRACEHUB_PG_PORT"
+    all_up=0
+  fi
+
+  pid="$(daemon_pid "$REDIS_PIDFILE" redis-server)"
+  if [[ -n "$pid" ]]; then
+    row redis up "pid $pid" "127.0.0.1:$TRACEHUB_REDIS_PORT"
+  else
+    row redis down - "127.0.0.1:$TRACEHUB_REDIS_PORT"
+    all_up=0
+  fi
+
+  pid="$(daemon_pid "$BACKEND_PIDFILE" tracehub-backend)"
+  if [[ -n "$pid" ]]; then
+    health="$(curl -sS --max-time 2 "$BACKEND_URL/health" 2>/dev/null || echo 'no answer')"
+    row backend up "pid $pid" "$BACKEND_URL (dashboard $DASHBOARD_URL)  health: $health"
+  else
+    row backend down - "$BACKEND_URL"
+    all_up=0
+  fi
+
+  pid="$(daemon_pid "$SIM_PIDFILE" tracehub-producer-sim)"
+  if [[ -n "$pid" ]]; then row simulator up "pid $pid" "-"; else row simulator down - "-"; fi
+
+  [[ $all_up -eq 1 ]] || return 3
+}
+
+cmd_logs() {
+  local component=backend follow=() file area
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      -f | --follow) follow=(-F) ;;
+      backend | postgres | redis | sim) component="$1" ;;
+      *) die "logs: unknown component or option $1 (backend, postgres, redis, sim; -f)" ;;
+    esac
+    shift
+  done
+  case "$component" in
+    backend) file="$BACKEND_LOG" ;;
+    redis) file="$LOG_DIR/redis.log" ;;
+    sim) file="$SIM_LOG" ;;
+    postgres)
+      area="$(pg_area)"
+      file="${area:-$PG_LINK}/postgres.log"
+      ;;
+  esac
+  [[ -f "$file" ]] || die "no $component log yet ($file)"
+  tail -n 100 "${follow[@]}" "$file"
+}
+
+cmd_env() {
+  load_config
+  printf '%s\n' "DATABASE_URL=$DATABASE_URL" "REDIS_URL=$REDIS_URL" \
+    "BACKEND_URL=$BACKEND_URL" "DASHBOARD_URL=$DASHBOARD_URL"
+}
+
+cmd_test() {
+  local flavours=(release asan) results=() failed=0 flavour
+  case "${1:-}" in
+    --quick) flavours=(release) ;;
+    '') ;;
+    *) die "test: unknown option $1 (see ./start.sh help)" ;;
+  esac
+  scripts/deps.sh
+
+  # Sanitizer reports carry stack traces; ASan and UBSan findings fail the test.
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_stack_use_after_return=1}"
+
+  for flavour in "${flavours[@]}"; do
+    if ! scripts/build.sh "$flavour"; then
+      results+=("$flavour: build FAILED")
+      failed=1
+      continue
+    fi
+    # One test at a time: the integration tests share one PostgreSQL and one Redis and stop
+    # and start them. A build that registers no tests is an error, not a pass.
+    if scripts/test-env.sh ctest --test-dir "build/$flavour" --output-on-failure -j1 \
+      --timeout 600 --no-tests=error; then
+      results+=("$flavour: passed")
+    else
+      results+=("$flavour: tests FAILED")
+      failed=1
+    fi
+  done
+
+  local summary
+  summary="$(printf '%s; ' "${results[@]}")"
+  if [[ $failed -eq 0 ]]; then
+    printf 'test summary: OK (%s)\n' "${summary%; }"
+  else
+    printf 'test summary: FAILED (%s)\n' "${summary%; }"
+  fi
+  return "$failed"
+}
+
+cmd_bench() {
+  local bin=build/release/bench/tracehub-bench
+  scripts/build.sh release
+  [[ -x "$bin" ]] || die "$bin is not built yet (the benchmark comes with its own change)"
+  scripts/test-env.sh "$bin" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+command="${1:-help}"
+[[ $# -gt 0 ]] && shift
+case "$command" in
+  up) cmd_up "$@" ;;
+  down) cmd_down "$@" ;;
+  status) cmd_status "$@" ;;
+  logs) cmd_logs "$@" ;;
+  env) cmd_env "$@" ;;
+  test) cmd_test "$@" ;;
+  bench) cmd_bench "$@" ;;
+  help | -h | --help) usage ;;
+  *)
+    printf 'unknown command: %s\n\n' "$command" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
