@@ -81,8 +81,6 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
     parser.body_limit(opts.body_limit);
     stream.expires_after(opts.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    if (ec) co_return fail(ec, "read header");
-
     auto& header = parser.get();
     auto too_large = [&]() -> asio::awaitable<void> {
       auto res = to_response(
@@ -92,8 +90,9 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
       auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
       if (!wec) co_await linger(stream);
     };
-    if (parser.content_length() && *parser.content_length() > opts.body_limit)
-      co_return co_await too_large();
+    // Beast refuses a Content-Length over the limit while reading the header.
+    if (ec == bhttp::error::body_limit) co_return co_await too_large();
+    if (ec) co_return fail(ec, "read header");
     if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);

@@ -11,6 +11,9 @@
 namespace tracehub::testing {
 
 struct backend_options {
+  backend_options(std::string db, std::string redis)
+      : database_url(std::move(db)), redis_url(std::move(redis)) {}
+
   std::string database_url;
   std::string redis_url;
   std::string role = "all";       // all | api | worker

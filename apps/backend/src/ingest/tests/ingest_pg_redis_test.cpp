@@ -32,13 +32,25 @@ class ingest_e2e : public ::testing::Test {
     backend_->kill9();
     backend_.emplace(testing::backend_process::start(options()));
   }
-  // Every key of the ACK state and queue, to show a refused batch changed nothing.
-  long long queue_length() { return redis_.integer({"XLEN", "queue:logs"}); }
-  long long ack_till(const std::string& service) {
+  // A field of the service's ACK state hash (0 when absent). `ver` is bumped by every
+  // accepted batch, so an unchanged `ver` shows a refused batch changed nothing.
+  long long ack_field(const std::string& service, const char* field) {
     auto c = redis_.connect();
-    auto r = c.command({"HGET", "ack:{" + service + "}", "till"});
+    auto r = c.command({"HGET", "ack:{" + service + "}", field});
     if (!r || r->view().is_nil()) return 0;
     return std::stoll(std::string(r->view().str()));
+  }
+  long long ack_till(const std::string& service) { return ack_field(service, "till"); }
+  long long state_version(const std::string& service) { return ack_field(service, "ver"); }
+  // Entries ever appended to queue:logs (the worker deletes consumed ones, so not XLEN).
+  long long entries_added() {
+    auto c = redis_.connect();
+    auto r = c.command({"XINFO", "STREAM", "queue:logs"});
+    if (!r || !r->view().is_array()) return -1;
+    auto v = r->view();
+    for (std::size_t i = 0; i + 1 < v.size(); i += 2)
+      if (v[i].str() == "entries-added") return v[i + 1].integer();
+    return -1;
   }
 
   testing::pg_database db_ = testing::pg_database::create();
@@ -172,12 +184,14 @@ TEST_F(ingest_e2e, ack_state_survives_a_backend_kill) {
 
 TEST_F(ingest_e2e, max_gap_boundary) {
   ASSERT_EQ(post_batch(client(), "gap", {1}).status, 200u);
-  auto before = queue_length();
+  auto before = entries_added();
+  auto version = state_version("gap");
   auto a = post_batch(client(), "gap", {2, 3, 100'002});
   EXPECT_EQ(a.status, 422u);
   EXPECT_EQ(a.body.at("error").as_string(), "seq_beyond_max_gap");
   EXPECT_EQ(a.body.at("index").to_number<int>(), 2);
-  EXPECT_EQ(queue_length(), before);
+  EXPECT_EQ(entries_added(), before);
+  EXPECT_EQ(state_version("gap"), version);
   EXPECT_EQ(ack_till("gap"), 1);
   a = post_batch(client(), "gap", {100'001});  // exactly ackTill + maxGap
   EXPECT_EQ(a.status, 200u);
@@ -187,7 +201,9 @@ TEST_F(ingest_e2e, max_gap_boundary) {
 // Each refusal: its status and code, and nothing changed in Redis.
 TEST_F(ingest_e2e, bad_input_is_refused_and_changes_nothing) {
   ASSERT_EQ(post_batch(client(), "bad", {1}).status, 200u);
-  auto before = queue_length();
+  auto before = entries_added();
+  auto version = state_version("bad");
+  ASSERT_GT(before, 0);
   auto good = testing::batch_body("bad", {2});
   struct refusal {
     std::string body;
@@ -227,7 +243,8 @@ TEST_F(ingest_e2e, bad_input_is_refused_and_changes_nothing) {
     EXPECT_FALSE(a.body.at("detail").as_string().empty());
     EXPECT_TRUE(a.body.contains("index"));
   }
-  EXPECT_EQ(queue_length(), before);
+  EXPECT_EQ(entries_added(), before);
+  EXPECT_EQ(state_version("bad"), version);
   EXPECT_EQ(ack_till("bad"), 1);
   // The server still serves and the next good batch is seq 2 with no gap.
   auto a = post_batch(client(), "bad", {2});
