@@ -230,11 +230,13 @@ cmd_up() {
   fi
   # ---------------------------------------------------------------------------------------------
 
+  local dashboard_note=""
+  [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built yet: the dashboard app is still to come)"
   cat <<EOF
 
 TraceHub is up.
   backend    $BACKEND_URL
-  dashboard  $DASHBOARD_URL
+  dashboard  $DASHBOARD_URL$dashboard_note
   health     $BACKEND_URL/health
 Connection settings for your shell:  set -a; eval "\$(./start.sh env)"; set +a
 EOF

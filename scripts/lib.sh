@@ -254,3 +254,10 @@ redis_stop() {
   [[ -n "$pid" ]] || return 0
   stop_pid "$pid" redis-server TERM 30
 }
+
+redis_kill() {
+  local pid
+  pid="$(pid_from_file "$1")"
+  [[ -n "$pid" ]] || return 0
+  stop_pid "$pid" redis-server KILL 10
+}

@@ -7,6 +7,7 @@
 #   services.sh pg-stop AREA             fast shutdown
 #   services.sh redis-start CONF PORT PIDFILE
 #   services.sh redis-stop PIDFILE
+#   services.sh redis-kill PIDFILE      SIGKILL, as a crash (tests: what was answered survives)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,5 +17,6 @@ case "${1:-}" in
   pg-stop) pg_stop "$2" ;;
   redis-start) redis_start "$2" "$3" "$4" ;;
   redis-stop) redis_stop "$2" ;;
-  *) die "usage: services.sh pg-start AREA PORT | pg-stop AREA | redis-start CONF PORT PIDFILE | redis-stop PIDFILE" ;;
+  redis-kill) redis_kill "$2" ;;
+  *) die "usage: services.sh pg-start AREA PORT | pg-stop AREA | redis-start CONF PORT PIDFILE | redis-stop PIDFILE | redis-kill PIDFILE" ;;
 esac

@@ -70,6 +70,7 @@ export TRACEHUB_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 export TRACEHUB_TEST_PG_STOP="$q_services pg-stop $q_pg_area"
 export TRACEHUB_TEST_PG_START="$q_services pg-start $q_pg_area $pg_port"
 export TRACEHUB_TEST_REDIS_STOP="$q_services redis-stop $q_redis_pidfile"
+export TRACEHUB_TEST_REDIS_KILL="$q_services redis-kill $q_redis_pidfile"
 export TRACEHUB_TEST_REDIS_START="$q_services redis-start $q_redis_conf $redis_port $q_redis_pidfile"
 
 say "test PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port ($TEST_DIR)"

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "testing/backend_process.h"
+#include "testing/env.h"
 #include "testing/pg_database.h"
 #include "testing/pipeline.h"
 #include "testing/redis_db.h"
@@ -251,6 +252,50 @@ TEST_F(ingest_e2e, bad_input_is_refused_and_changes_nothing) {
   EXPECT_EQ(a.status, 200u);
   EXPECT_EQ(a.num("accepted"), 1);
   EXPECT_TRUE(a.missing().empty());
+}
+
+// Redis killed with SIGKILL: ingest refuses (503, nothing acknowledged), /health names Redis,
+// and after the restart every acknowledged seq and gap is still known (AOF) and the backend's
+// connection has come back by itself.
+TEST_F(ingest_e2e, redis_crash_refuses_batches_and_loses_no_acknowledged_state) {
+  std::string kill = testing::require_env("TRACEHUB_TEST_REDIS_KILL");
+  std::string start = testing::require_env("TRACEHUB_TEST_REDIS_START");
+  ASSERT_EQ(post_batch(client(), "crash", {1, 2, 5}).status, 200u);
+  ASSERT_EQ(std::system(kill.c_str()), 0);
+  auto a = post_batch(client(), "crash", {3});
+  EXPECT_EQ(a.status, 503u);
+  EXPECT_EQ(a.body.at("error").as_string(), "unavailable");
+  auto h = client().get("/health");
+  EXPECT_EQ(h.status, 503u);
+  EXPECT_NE(h.body.find(R"("redis":"down")"), std::string::npos) << h.body;
+  EXPECT_NE(h.body.find(R"("postgres":"up")"), std::string::npos) << h.body;
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  ASSERT_TRUE(testing::eventually([&] { return client().get("/health").status == 200; }));
+  a = post_batch(client(), "crash", {3});
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(a.num("accepted"), 1);
+  EXPECT_EQ(a.missing(), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(a.num("ackTill"), 5);
+  ASSERT_TRUE(
+      testing::eventually([&] { return testing::count_rows(db_.url(), "crash").rows == 4; }));
+}
+
+TEST_F(ingest_e2e, health_names_postgres_when_it_is_down) {
+  std::string stop = testing::require_env("TRACEHUB_TEST_PG_STOP");
+  std::string start = testing::require_env("TRACEHUB_TEST_PG_START");
+  auto h = client().get("/health");
+  EXPECT_EQ(h.status, 200u);
+  EXPECT_EQ(h.body, R"({"status":"ok","postgres":"up","redis":"up"})");
+  ASSERT_EQ(std::system(stop.c_str()), 0);
+  h = client().get("/health");
+  EXPECT_EQ(h.status, 503u);
+  EXPECT_NE(h.body.find(R"("postgres":"down")"), std::string::npos) << h.body;
+  // Ingest does not need Postgres: the batch is queued and acknowledged.
+  EXPECT_EQ(post_batch(client(), "pgdown", {1}).status, 200u);
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  ASSERT_TRUE(
+      testing::eventually([&] { return testing::count_rows(db_.url(), "pgdown").rows == 1; }));
+  EXPECT_EQ(client().get("/health").status, 200u);
 }
 
 }  // namespace
