@@ -29,6 +29,8 @@ fi
 
 if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Hash paths relative to the checkout, so a fresh clone elsewhere (CI) hits the same cache.
+  export CCACHE_BASEDIR="$TRACEHUB_REPO" CCACHE_NOHASHDIR=1
 fi
 
 say "building $flavour in $build_dir"
