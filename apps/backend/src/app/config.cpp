@@ -38,6 +38,17 @@ config parse_config(int argc, char** argv) {
                  "queue:logs length at which ingest answers 503")
       ->envname("TRACEHUB_QUEUE_MAX_ENTRIES")
       ->check(CLI::PositiveNumber);
+  cli.add_option("--admin-token", c.admin_token,
+                 "bearer token for admin routes (unset: loopback callers only)")
+      ->envname("TRACEHUB_ADMIN_TOKEN");
+  cli.add_option("--replay-deadline-ms", c.replay_deadline_ms,
+                 "how long a gap may wait for its entries before they are reported lost")
+      ->envname("TRACEHUB_REPLAY_DEADLINE_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{86'400'000}));
+  cli.add_option("--test-drop-share", c.test_drop_share)
+      ->envname("TRACEHUB_TEST_DROP_SHARE")
+      ->check(CLI::Range(0.0, 1.0))
+      ->group("");  // test hook: the drop_network switch, on from start-up
   std::string crash;
   cli.add_option("--test-crash-after-commit", crash)
       ->envname("TRACEHUB_TEST_CRASH_AFTER_COMMIT")

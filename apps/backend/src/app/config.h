@@ -18,7 +18,10 @@ struct config {
   std::string consumer;  // worker name prefix in the consumer group; default: host name
   std::string log_level = "info";
   ingest::options ingest;
+  std::string admin_token;  // TRACEHUB_ADMIN_TOKEN; empty: loopback-only admin routes
+  std::int64_t replay_deadline_ms = 60'000;
   bool test_crash_after_commit = false;  // test hook, TRACEHUB_TEST_CRASH_AFTER_COMMIT=1
+  double test_drop_share = 0;            // test hook, TRACEHUB_TEST_DROP_SHARE: drop from start
 };
 
 // Parses argv and the environment. Exits the process (CLI11 style) on --help or a bad flag.

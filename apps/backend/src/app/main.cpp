@@ -16,6 +16,8 @@
 #include "pg/connection.h"
 #include "pg/migrate.h"
 #include "redis/async_connection.h"
+#include "replay/replay_worker.h"
+#include "replay/routes.h"
 #include "worker/worker.h"
 
 namespace asio = boost::asio;
@@ -70,20 +72,43 @@ int run(const app::config& cfg) {
   asio::io_context io(1);
   asio::thread_pool blocking(2);
   std::vector<std::unique_ptr<worker::worker>> workers;
-  if (cfg.role != "api") workers = start_workers(cfg, *ep);
+  auto bus = std::make_shared<events::bus>();
+  bus->subscribe([](std::string_view name, const std::string& json) {
+    log().debug("event {} {}", name, json);
+  });
+  std::optional<replay::replay_worker> replayer;
+  if (cfg.role != "api") {
+    workers = start_workers(cfg, *ep);
+    replay::options ro;
+    ro.database_url = cfg.database_url;
+    ro.redis = *ep;
+    ro.limits = cfg.ingest.limits;
+    ro.queue_max_entries = cfg.ingest.queue_max_entries;
+    ro.deadline = std::chrono::milliseconds(cfg.replay_deadline_ms);
+    replayer.emplace(ro, bus);
+    replayer->start();
+  }
 
   auto redis = redis::async_connection::create(io.get_executor(), *ep);
   redis->start();
   auto routes = std::make_shared<http::router>();
   if (cfg.role != "worker") {
     // The handler owns a reusable parser (not copyable); the route holds it by pointer.
-    auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest,
-                                                           std::make_shared<ingest::probe>());
+    auto faults = std::make_shared<ingest::network_faults>();
+    if (cfg.test_drop_share > 0) faults->drop(cfg.test_drop_share, INT64_MAX);
+    auto ingest = std::make_shared<ingest::ingest_handler>(
+        redis, cfg.ingest, std::make_shared<ingest::probe>(), faults);
     routes->add(boost::beast::http::verb::post, "/ingest",
                 [ingest](http::request& req) { return (*ingest)(req); });
   }
   routes->add(boost::beast::http::verb::get, "/health",
               app::health_handler(redis, cfg.database_url, blocking));
+  routes->add(boost::beast::http::verb::post, "/replay",
+              replay::manual_replay_handler({cfg.database_url, cfg.admin_token}, blocking));
+  routes->add(boost::beast::http::verb::get, "/replays",
+              replay::list_replays_handler(cfg.database_url, blocking));
+  routes->add(boost::beast::http::verb::get, "/lost",
+              replay::list_lost_handler(cfg.database_url, blocking));
 
   http::server_options so;
   so.bind = cfg.bind;

@@ -20,6 +20,10 @@ namespace tracehub::http {
 
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 
+// The server sets this header on every request to the peer's IP address, replacing any value
+// the client sent, so handlers can tell loopback callers (see admin.h).
+inline constexpr std::string_view peer_header = "X-TraceHub-Peer";
+
 struct reply {
   reply() = default;
   reply(unsigned s, std::string b) : status(s), body(std::move(b)) {}
@@ -28,6 +32,8 @@ struct reply {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Close the connection without answering (a simulated network loss, see network_faults).
+  bool drop_connection = false;
 };
 
 // The shape every route handler has: a request in, an awaitable reply out. Handlers are

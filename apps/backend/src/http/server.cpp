@@ -105,7 +105,10 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
 
     request req = parser.release();
     bool keep_alive = req.keep_alive();
-    auto res = to_response(co_await dispatch(*r, req), req.version(), keep_alive);
+    req.set(peer_header, stream.socket().remote_endpoint(ec).address().to_string());
+    auto rep = co_await dispatch(*r, req);
+    if (rep.drop_connection) break;
+    auto res = to_response(std::move(rep), req.version(), keep_alive);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec) co_return fail(wec, "write");
     if (!keep_alive) break;

@@ -2,7 +2,10 @@
 
 #include <charconv>
 
+#include "ingest/batch_parser.h"
 #include "ingest/errc.h"
+#include "ingest/keys.h"
+#include "queue/keys.h"
 
 namespace tracehub::ingest {
 
@@ -177,6 +180,29 @@ result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::r
       !read_ranges(r[8], out.missing))
     return make_error_code(errc::script_failed);
   return out;
+}
+
+std::vector<std::string> ack_keys(const std::string& service) {
+  return {keys::ack_state(service), keys::gaps(service), std::string(queue::keys::logs),
+          std::string(keys::batch_seq)};
+}
+
+std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
+                                  std::int64_t queue_max_entries, std::int64_t missing_limit,
+                                  std::int64_t now_ms) {
+  std::vector<std::string> args;
+  args.reserve(6 + 2 * batch.runs.size());
+  args.push_back(batch.service);
+  args.push_back(std::to_string(max_gap));
+  args.push_back(std::to_string(now_ms));
+  args.push_back(std::to_string(queue_max_entries));
+  args.push_back(std::move(batch.rows));
+  args.push_back(std::to_string(missing_limit));
+  for (const auto& r : batch.runs) {
+    args.push_back(std::to_string(r.lo));
+    args.push_back(std::to_string(r.hi));
+  }
+  return args;
 }
 
 const redis::script& ack_script() {

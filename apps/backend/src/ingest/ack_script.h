@@ -17,6 +17,14 @@ namespace tracehub::ingest {
 // The script, loaded once per process.
 const redis::script& ack_script();
 
+struct parsed_batch;
+
+// The script's KEYS and ARGV for `batch` (whose rows are moved out).
+std::vector<std::string> ack_keys(const std::string& service);
+std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
+                                  std::int64_t queue_max_entries, std::int64_t missing_limit,
+                                  std::int64_t now_ms);
+
 // What the script decided for one batch.
 struct ack_outcome {
   std::string batch_id;

@@ -6,9 +6,7 @@
 
 #include "base/clock.h"
 #include "ingest/ack_script.h"
-#include "ingest/keys.h"
 #include "ingest/logger.h"
-#include "queue/keys.h"
 
 namespace tracehub::ingest {
 
@@ -23,24 +21,6 @@ bool is_json_media_type(std::string_view content_type) {
 
 http::reply from_rejection(const rejection& r) {
   return http::json_error(r.http_status, r.code, r.detail, r.index);
-}
-
-// The ACK script's argv after the keys: see the script's header in ack_script.cpp.
-std::vector<std::string> script_args(parsed_batch& batch, const options& opts,
-                                     std::int64_t now_ms) {
-  std::vector<std::string> args;
-  args.reserve(6 + 2 * batch.runs.size());
-  args.push_back(batch.service);
-  args.push_back(std::to_string(opts.limits.max_gap));
-  args.push_back(std::to_string(now_ms));
-  args.push_back(std::to_string(opts.queue_max_entries));
-  args.push_back(std::move(batch.rows));
-  args.push_back(std::to_string(opts.missing_limit));
-  for (const auto& r : batch.runs) {
-    args.push_back(std::to_string(r.lo));
-    args.push_back(std::to_string(r.hi));
-  }
-  return args;
 }
 
 // The first entry (by position in `batch`) whose seq lies beyond ack_till + max_gap.
@@ -94,10 +74,21 @@ std::string ack_json(const ack_outcome& a, std::int64_t duplicates, std::int64_t
 }  // namespace
 
 ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                               std::shared_ptr<ingest::probe> probe)
-    : redis_(std::move(redis)), opts_(opts), probe_(std::move(probe)), parser_(opts.limits) {}
+                               std::shared_ptr<ingest::probe> probe,
+                               std::shared_ptr<network_faults> faults)
+    : redis_(std::move(redis)),
+      opts_(opts),
+      probe_(std::move(probe)),
+      faults_(std::move(faults)),
+      parser_(opts.limits) {}
 
 boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& req) {
+  if (faults_->should_drop()) {
+    probe_->dropped();
+    http::reply lost;
+    lost.drop_connection = true;
+    co_return lost;
+  }
   if (!is_json_media_type(req[boost::beast::http::field::content_type])) {
     probe_->batch_rejected();
     co_return http::json_error(415, "unsupported_media_type",
@@ -111,9 +102,10 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   }
   auto& batch = std::get<parsed_batch>(parsed);
 
-  std::vector<std::string> keys = {keys::ack_state(batch.service), keys::gaps(batch.service),
-                                   std::string(queue::keys::logs), std::string(keys::batch_seq)};
-  auto reply = co_await redis::eval(*redis_, ack_script(), keys, script_args(batch, opts_, now_ms));
+  auto keys = ack_keys(batch.service);
+  auto args =
+      ack_args(batch, opts_.limits.max_gap, opts_.queue_max_entries, opts_.missing_limit, now_ms);
+  auto reply = co_await redis::eval(*redis_, ack_script(), keys, std::move(args));
   if (!reply) {
     probe_->unavailable();
     co_return http::json_error(

@@ -13,6 +13,7 @@
 
 #include "http/reply.h"
 #include "ingest/batch_parser.h"
+#include "ingest/network_faults.h"
 #include "ingest/probe.h"
 #include "redis/async_connection.h"
 
@@ -30,7 +31,7 @@ struct options {
 class ingest_handler {
  public:
   ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                 std::shared_ptr<ingest::probe> probe);
+                 std::shared_ptr<ingest::probe> probe, std::shared_ptr<network_faults> faults);
 
   // POST /ingest. 200 with the ACK; 4xx {error, detail, index} for bad input; 503 when Redis
   // is unreachable or the queue is full (the batch is then not acknowledged: retry it).
@@ -40,6 +41,7 @@ class ingest_handler {
   std::shared_ptr<redis::async_connection> redis_;
   options opts_;
   std::shared_ptr<ingest::probe> probe_;
+  std::shared_ptr<network_faults> faults_;
   batch_parser parser_;
 };
 

@@ -17,16 +17,18 @@ class probe {
   }
   void batch_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
   void unavailable() { unavailable_.fetch_add(1, std::memory_order_relaxed); }
+  void dropped() { dropped_.fetch_add(1, std::memory_order_relaxed); }
 
   std::int64_t batches() const { return batches_.load(std::memory_order_relaxed); }
   std::int64_t logs() const { return logs_.load(std::memory_order_relaxed); }
   std::int64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
   std::int64_t gaps() const { return gaps_.load(std::memory_order_relaxed); }
   std::int64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+  std::int64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::int64_t> batches_{0}, logs_{0}, duplicates_{0}, gaps_{0}, rejected_{0},
-      unavailable_{0};
+      unavailable_{0}, dropped_{0};
 };
 
 }  // namespace tracehub::ingest

@@ -18,8 +18,11 @@ struct http_client::impl {
   unsigned short port;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  std::vector<std::pair<std::string, std::string>> headers;
 
   http_result send(bhttp::request<bhttp::string_body>& req) {
+    for (const auto& [name, value] : headers)
+      req.set(name, value);
     // One retry: a kept-alive connection may have been closed by the server meanwhile.
     for (int attempt = 0; attempt < 2; ++attempt) {
       beast::error_code ec;
@@ -65,6 +68,10 @@ http_result http_client::post(std::string_view target, std::string body,
   req.body() = std::move(body);
   req.prepare_payload();
   return impl_->send(req);
+}
+
+void http_client::set_header(std::string name, std::string value) {
+  impl_->headers.emplace_back(std::move(name), std::move(value));
 }
 
 http_result http_client::get(std::string_view target) {

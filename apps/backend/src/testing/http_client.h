@@ -24,6 +24,9 @@ class http_client {
                    std::string_view content_type = "application/json");
   http_result get(std::string_view target);
 
+  // Sends `name: value` with every later request (e.g. Authorization).
+  void set_header(std::string name, std::string value);
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -1,0 +1,45 @@
+// ingest/network_faults.h — the "network" between producers and ingest, as a switch.
+//
+// While a drop window is open, a share of /ingest requests is read and then dropped: no
+// processing, no ACK, the connection closed, as if the network ate the request. Producers see
+// a failed request and retry; later batches expose the gaps. Set by the fault controls
+// (POST /metrics/control drop_network) or, for tests, by TRACEHUB_TEST_DROP_SHARE at start.
+// Thread-safe: set from any thread, read on the io thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <random>
+
+#include "base/clock.h"
+
+namespace tracehub::ingest {
+
+class network_faults {
+ public:
+  // Drops `share` (0..1) of requests until `until_ms` (epoch ms; INT64_MAX: until cleared).
+  void drop(double share, std::int64_t until_ms) {
+    drop_share_.store(share, std::memory_order_relaxed);
+    drop_until_ms_.store(until_ms, std::memory_order_relaxed);
+  }
+  void clear() { drop(0, 0); }
+
+  // Decides for one request. Called on the io thread only (the generator is not shared).
+  bool should_drop() {
+    double share = drop_share_.load(std::memory_order_relaxed);
+    if (share <= 0 || now_epoch_ms() >= drop_until_ms_.load(std::memory_order_relaxed))
+      return false;
+    return std::uniform_real_distribution<double>(0, 1)(rng_) < share;
+  }
+
+  double drop_share() const { return drop_share_.load(std::memory_order_relaxed); }
+  std::int64_t drop_until_ms() const { return drop_until_ms_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> drop_share_{0};
+  std::atomic<std::int64_t> drop_until_ms_{0};
+  std::minstd_rand rng_{std::random_device{}()};
+};
+
+}  // namespace tracehub::ingest

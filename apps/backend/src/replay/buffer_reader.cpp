@@ -1,0 +1,167 @@
+#include "replay/buffer_reader.h"
+
+#include <charconv>
+
+#include "base/clock.h"
+#include "ingest/ack_script.h"
+#include "ingest/keys.h"
+#include "redis/errc.h"
+#include "redis/script.h"
+#include "replay/keys.h"
+#include "replay/logger.h"
+
+namespace tracehub::replay {
+
+namespace {
+
+// KEYS: 1 gaps:{svc}, 2 ack:{svc}, 3 lost:{svc}. ARGV: lo,hi pairs.
+// Removes from the gaps what lies in the given ranges, records it in lost:{svc}, lowers the
+// missing count, and returns the removed ranges (flat lo,hi).
+const redis::script& lost_script() {
+  static const redis::script s{R"lua(
+local function fmt(n) return string.format('%d', n) end
+local function parse(m)
+  local lo, hi = string.match(m, '^(%d+):(%d+)$')
+  return tonumber(lo), tonumber(hi)
+end
+local removed, total = {}, 0
+for i = 1, #ARGV, 2 do
+  local lo, hi = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local overlapping = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. fmt(lo), fmt(hi))
+  local before = redis.call('ZREVRANGEBYSCORE', KEYS[1], fmt(lo), '-inf', 'LIMIT', 0, 1)
+  if #before > 0 then table.insert(overlapping, 1, before[1]) end
+  for _, m in ipairs(overlapping) do
+    local glo, ghi = parse(m)
+    if ghi >= lo then
+      local a, b = math.max(glo, lo), math.min(ghi, hi)
+      redis.call('ZREM', KEYS[1], m)
+      if glo < a then redis.call('ZADD', KEYS[1], fmt(glo), fmt(glo) .. ':' .. fmt(a - 1)) end
+      if ghi > b then redis.call('ZADD', KEYS[1], fmt(b + 1), fmt(b + 1) .. ':' .. fmt(ghi)) end
+      redis.call('ZADD', KEYS[3], fmt(a), fmt(a) .. ':' .. fmt(b))
+      removed[#removed + 1] = a
+      removed[#removed + 1] = b
+      total = total + (b - a + 1)
+    end
+  end
+end
+if total > 0 then redis.call('HINCRBY', KEYS[2], 'missing', -total) end
+return removed
+)lua"};
+  return s;
+}
+
+bool parse_member(std::string_view m, queue::seq_range& r) {
+  auto colon = m.find(':');
+  if (colon == std::string_view::npos) return false;
+  auto a = std::from_chars(m.data(), m.data() + colon, r.lo);
+  auto b = std::from_chars(m.data() + colon + 1, m.data() + m.size(), r.hi);
+  return a.ec == std::errc{} && b.ec == std::errc{};
+}
+
+status check(const result<redis::reply>& r, const char* what) {
+  if (!r) return r.error();
+  if (r->view().is_error()) {
+    log().error("{}: {}", what, std::string(r->view().str()));
+    return make_error_code(redis::errc::server);
+  }
+  return {};
+}
+
+}  // namespace
+
+result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::string& service,
+                                                                   std::int64_t lo,
+                                                                   std::int64_t hi) {
+  std::string gaps = ingest::keys::gaps(service);
+  std::string l = std::to_string(lo), h = std::to_string(hi);
+  auto replies = conn_.pipeline({{"ZREVRANGEBYSCORE", gaps, l, "-inf", "LIMIT", "0", "1"},
+                                 {"ZRANGEBYSCORE", gaps, "(" + l, h}});
+  if (!replies) return replies.error();
+  std::vector<queue::seq_range> out;
+  for (const auto& r : *replies) {
+    auto v = r.view();
+    if (!v.is_array()) return make_error_code(redis::errc::protocol);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      queue::seq_range g{};
+      if (!parse_member(v[i].str(), g)) return make_error_code(redis::errc::protocol);
+      if (g.hi < lo || g.lo > hi) continue;
+      out.push_back({std::max(g.lo, lo), std::min(g.hi, hi)});
+    }
+  }
+  return out;
+}
+
+result<std::vector<std::string>> buffer_reader::read(const std::string& service,
+                                                     const std::vector<queue::seq_range>& ranges,
+                                                     std::size_t cap) {
+  std::string buffer = keys::buffer(service);
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& r : ranges)
+    commands.push_back({"ZRANGEBYSCORE", buffer, std::to_string(r.lo), std::to_string(r.hi),
+                        "LIMIT", "0", std::to_string(cap)});
+  std::vector<std::string> out;
+  if (commands.empty()) return out;
+  auto replies = conn_.pipeline(commands);
+  if (!replies) return replies.error();
+  for (const auto& r : *replies) {
+    auto v = r.view();
+    if (!v.is_array()) return make_error_code(redis::errc::protocol);
+    for (std::size_t i = 0; i < v.size() && out.size() < cap; ++i)
+      out.emplace_back(v[i].str());
+  }
+  return out;
+}
+
+result<accept_outcome> buffer_reader::accept(const std::string& service,
+                                             const std::vector<std::string>& entries) {
+  accept_outcome out;
+  if (entries.empty()) return out;
+  std::string body = "{\"service\":\"" + service + "\",\"batch\":[";
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i) body += ',';
+    body += entries[i];
+  }
+  body += "]}";
+  const std::int64_t now_ms = now_epoch_ms();
+  auto parsed = parser_.parse(body, now_ms);
+  if (auto* rej = std::get_if<ingest::rejection>(&parsed)) {
+    // The buffer holds entries ingest would refuse: the producer wrote something invalid.
+    // They can never be recovered; the request will fail and report them lost.
+    log().error("buffer:{{{}}} holds an invalid entry ({}: {})", service, rej->code, rej->detail);
+    return out;
+  }
+  auto& batch = std::get<ingest::parsed_batch>(parsed);
+  const auto& l = parser_.limits_in_force();
+  auto r = redis::eval(conn_, ingest::ack_script(), ingest::ack_keys(service),
+                       ingest::ack_args(batch, l.max_gap, queue_max_entries_, 0, now_ms));
+  if (!r) return r.error();
+  auto decoded = ingest::decode_ack(r->view());
+  if (!decoded) return decoded.error();
+  if (std::holds_alternative<ingest::queue_full>(*decoded)) {
+    out.queue_full = true;
+  } else if (auto* a = std::get_if<ingest::ack_outcome>(&*decoded)) {
+    out.accepted = a->accepted;
+  }
+  // gap_too_large cannot happen: replayed seqs lie at or below ackTill.
+  return out;
+}
+
+result<std::vector<queue::seq_range>> buffer_reader::mark_lost(
+    const std::string& service, const std::vector<queue::seq_range>& ranges) {
+  std::vector<std::string> args;
+  for (const auto& r : ranges) {
+    args.push_back(std::to_string(r.lo));
+    args.push_back(std::to_string(r.hi));
+  }
+  auto r = redis::eval(
+      conn_, lost_script(),
+      {ingest::keys::gaps(service), ingest::keys::ack_state(service), keys::lost(service)}, args);
+  if (auto s = check(r, "mark lost"); !s) return s.error();
+  auto v = r->view();
+  std::vector<queue::seq_range> out;
+  for (std::size_t i = 0; i + 1 < v.size(); i += 2)
+    out.push_back({v[i].integer(), v[i + 1].integer()});
+  return out;
+}
+
+}  // namespace tracehub::replay
