@@ -1,0 +1,373 @@
+// tracehub-bench: the end-to-end benchmark of issue 2 item 6 (see BENCHMARKS.md).
+//
+// In one run: a fresh Postgres database and a flushed Redis database (from
+// TRACEHUB_TEST_PG_URL / TRACEHUB_TEST_REDIS_URL, as scripts/test-env.sh exports them), the real
+// backend binary, K producers posting batches at full speed for --seconds; then the time until
+// Postgres holds every accepted row; then a raw COPY of the same rows into an empty copy of
+// `logs` as the baseline. Prints plain aligned text; the last line is a one-line summary.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/copy_baseline.h"
+#include "bench/cpu_meter.h"
+#include "bench/producers.h"
+#include "pg/connection.h"
+#include "queue/keys.h"
+#include "redis/endpoint.h"
+#include "redis/sync_connection.h"
+#include "testing/backend_process.h"
+#include "testing/pg_database.h"
+#include "worker/worker.h"
+
+namespace tracehub::bench {
+namespace {
+
+struct bench_options {
+  std::size_t producers = 4;
+  std::int64_t batch = 500;
+  int seconds = 30;
+  std::size_t services = 0;  // 0: as many as producers
+  int workers = 1;
+  int redis_db = 12;
+  int drain_timeout_s = 600;
+};
+
+std::string require_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0')
+    throw std::runtime_error(std::string(name) +
+                             " is not set; run through ./start.sh bench or scripts/test-env.sh");
+  return v;
+}
+
+// A fresh database bench_<random> on the admin server, dropped (WITH FORCE) on destruction.
+class bench_database {
+ public:
+  explicit bench_database(std::string admin_url) : admin_url_(std::move(admin_url)) {
+    std::random_device seed;
+    name_ = "bench_" + std::to_string(std::uniform_int_distribution<std::uint32_t>()(seed));
+    auto admin = open(admin_url_);
+    if (auto s = admin.exec("CREATE DATABASE " + name_); !s)
+      throw std::runtime_error("CREATE DATABASE " + name_ + ": " + admin.last_error());
+    url_ = testing::with_database(admin_url_, name_);
+  }
+  ~bench_database() {
+    auto admin = pg::connection::open(admin_url_);
+    // Best effort: the server is a throwaway one (scripts/test-env.sh) in the normal use.
+    if (admin) (void)admin->exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  bench_database(const bench_database&) = delete;
+  bench_database& operator=(const bench_database&) = delete;
+
+  const std::string& url() const { return url_; }
+
+  static pg::connection open(const std::string& url) {
+    auto c = pg::connection::open(url);
+    if (!c) throw std::runtime_error("cannot connect to " + url + ": " + c.error().message());
+    return std::move(*c);
+  }
+
+ private:
+  std::string admin_url_, name_, url_;
+};
+
+std::int64_t query_int(pg::connection& c, std::string_view sql) {
+  auto r = c.query(sql);
+  return r ? r->get_int(0, 0) : -1;
+}
+
+std::string query_text(pg::connection& c, std::string_view sql) {
+  auto r = c.query(sql);
+  return r ? std::string(r->get(0, 0)) : "?";
+}
+
+// The value of `field` in an INFO reply ("field:value" lines).
+std::string info_field(std::string_view info, std::string_view field) {
+  std::string key = std::string(field) + ":";
+  auto at = info.find(key);
+  if (at == std::string_view::npos) return "?";
+  auto end = info.find_first_of("\r\n", at);
+  return std::string(info.substr(at + key.size(), end - at - key.size()));
+}
+
+struct redis_facts {
+  std::string url, version;
+  pid_t pid = 0;
+};
+
+// Selects --redis-db on the test server, empties it, and reads the server's pid and version.
+redis_facts prepare_redis(const std::string& base_url, int db) {
+  redis_facts f;
+  f.url = base_url;
+  while (!f.url.empty() && f.url.back() == '/')
+    f.url.pop_back();
+  f.url += "/" + std::to_string(db);
+  auto ep = redis::parse_url(f.url);
+  if (!ep) throw std::runtime_error("bad TRACEHUB_TEST_REDIS_URL: " + base_url);
+  auto c = redis::sync_connection::open(*ep, std::chrono::seconds(5));
+  if (!c) throw std::runtime_error("cannot connect to " + f.url + ": " + c.error().message());
+  auto flushed = c->command({"FLUSHDB"});
+  if (!flushed || flushed->view().is_error()) throw std::runtime_error("FLUSHDB failed");
+  auto info = c->command({"INFO", "server"});
+  if (info && !info->view().is_error()) {
+    f.version = info_field(info->view().str(), "redis_version");
+    f.pid = static_cast<pid_t>(std::atol(info_field(info->view().str(), "process_id").c_str()));
+  }
+  return f;
+}
+
+// Nearest-rank percentile of an ascending vector.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("model name")) return line.substr(line.find(':') + 2);
+  return "?";
+}
+
+double seconds_between(steady::time_point a, steady::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+void row(const char* label, const std::string& value) {
+  std::printf("  %-30s %s\n", label, value.c_str());
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string rate(double per_second) {
+  return fmt("%.0f", per_second);
+}
+
+// CPU seconds per process over `wall` seconds, as cores used.
+std::string cpu_line(const cpu_times& d, double wall) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "backend %.2f  redis %.2f  postgres %.2f  bench client %.2f  machine busy %.2f "
+                "of %.0f cores; disk writes %.0f MiB/s",
+                d.backend / wall, d.redis / wall, d.postgres / wall, d.client / wall,
+                d.machine_busy / wall, std::round(d.machine_total / wall),
+                d.disk_written_mb / wall);
+  return buf;
+}
+
+// CPU microseconds per row, per process.
+std::string per_row_line(const cpu_times& d, std::int64_t rows) {
+  const double n = static_cast<double>(std::max<std::int64_t>(rows, 1)) / 1e6;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "backend %.2f  redis %.2f  postgres %.2f  bench client %.2f",
+                d.backend / n, d.redis / n, d.postgres / n, d.client / n);
+  return buf;
+}
+
+struct durable_result {
+  std::int64_t rows_at_window_end = 0, queue_at_window_end = 0, rows = 0;
+  double seconds = 0;  // from the first request until count(*) reached the accepted total
+  bool complete = false;
+};
+
+// Waits until SELECT count(*) FROM logs reaches `accepted` (or the timeout). count(*) scans
+// millions of rows, and polling it every 100 ms took a sixth of a core from the Postgres the
+// worker writes to, so the wait watches XLEN queue:logs (the worker deletes an entry only after
+// its COMMIT) every 20 ms and runs count(*) once the queue is empty. The time recorded is when
+// the confirming count(*) started: its snapshot already held every row.
+durable_result wait_durable(const std::string& db_url, const std::string& redis_url,
+                            const producer_results& p, int timeout_s) {
+  durable_result d;
+  auto c = bench_database::open(db_url);
+  auto ep = redis::parse_url(redis_url);
+  auto r = ep ? redis::sync_connection::open(*ep, std::chrono::seconds(5))
+              : result<redis::sync_connection>(ep.error());
+  auto queued = [&]() -> std::int64_t {
+    if (!r) return 0;  // no Redis: fall back to polling count(*) alone
+    auto n = r->command({"XLEN", queue::keys::logs});
+    return n && n->view().is_integer() ? n->view().integer() : 0;
+  };
+  d.queue_at_window_end = queued();
+  d.rows_at_window_end = query_int(c, "SELECT count(*) FROM logs");
+  const auto deadline = steady::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    const auto asked = steady::now();
+    if (queued() == 0) {
+      d.rows = query_int(c, "SELECT count(*) FROM logs");
+      if (d.rows >= p.accepted_logs) {
+        d.complete = true;
+        d.seconds = seconds_between(p.start, asked);
+        return d;
+      }
+    }
+    if (asked > deadline) {
+      d.seconds = seconds_between(p.start, asked);
+      return d;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+int run(const bench_options& o, const std::string& command_line) {
+  const std::size_t services = o.services == 0 ? o.producers : o.services;
+  const std::size_t batches_per_copy = worker::options{}.read_count;
+  const auto ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  const double ram_gib = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+                         static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024 * 1024);
+
+  bench_database db(require_env("TRACEHUB_TEST_PG_URL"));
+  const auto redis = prepare_redis(require_env("TRACEHUB_TEST_REDIS_URL"), o.redis_db);
+  std::string pg_version;
+  pid_t postmaster = 0;
+  {
+    auto c = bench_database::open(db.url());
+    pg_version = query_text(c, "SHOW server_version");
+    postmaster = parent_of(static_cast<pid_t>(query_int(c, "SELECT pg_backend_pid()")));
+  }
+
+  testing::backend_options bo(db.url(), redis.url);
+  bo.workers = o.workers;
+  bo.consumer = "bench";
+  std::optional<testing::backend_process> backend(testing::backend_process::start(bo));
+  const cpu_meter meter(child_named("tracehub-backen"), redis.pid, postmaster);
+
+  std::printf("TraceHub end-to-end benchmark\n");
+  row("command", command_line);
+  row("machine",
+      std::to_string(ncpu) + " CPUs (nproc), " + fmt("%.1f GiB RAM, ", ram_gib) + cpu_model());
+  row("note", "producers, backend, Redis and Postgres share these " + std::to_string(ncpu) +
+                  " CPUs: every figure is end-to-end on one box");
+  row("servers", "PostgreSQL " + pg_version + ", Redis " + redis.version +
+                     " (appendonly yes, appendfsync everysec)");
+  row("workload", std::to_string(o.producers) + " producers, " + std::to_string(services) +
+                      " services, batches of " + std::to_string(o.batch) + ", " +
+                      std::to_string(o.seconds) + " s, " + std::to_string(o.workers) +
+                      " worker(s) x " + std::to_string(batches_per_copy) + " batches per COPY");
+  std::fflush(stdout);
+
+  producer_options po;
+  po.port = backend->port();
+  po.producers = o.producers;
+  po.services = services;
+  po.batch = o.batch;
+  po.duration = std::chrono::seconds(o.seconds);
+  const auto cpu_start = meter.sample();
+  const auto p = run_producers(po);
+  const auto cpu_window = meter.sample();
+  const auto d = wait_durable(db.url(), redis.url, p, o.drain_timeout_s);
+  const auto cpu_end = meter.sample();
+  backend.reset();  // the baseline gets the machine to itself
+
+  const double window = seconds_between(p.start, p.end);
+  const double accepted_rate = static_cast<double>(p.accepted_logs) / window;
+  const double durable_rate = static_cast<double>(d.rows) / d.seconds;
+
+  std::printf("\npipeline (POST /ingest -> Redis queue -> worker COPY -> Postgres)\n");
+  row("window", fmt("%.2f s", window));
+  row("batches acked", std::to_string(p.ack_latency_ms.size()));
+  row("logs accepted",
+      std::to_string(p.accepted_logs) + " (duplicates " + std::to_string(p.duplicates) + ")");
+  row("503 retries / errors", std::to_string(p.retries_503) + " / " + std::to_string(p.errors) +
+                                  (p.first_error.empty() ? "" : "  first: " + p.first_error));
+  row("accepted logs/s", rate(accepted_rate));
+  row("ACK latency p50 / p99 / max", fmt("%.2f", percentile(p.ack_latency_ms, 50)) + " / " +
+                                         fmt("%.2f", percentile(p.ack_latency_ms, 99)) + " / " +
+                                         fmt("%.2f ms", percentile(p.ack_latency_ms, 100)));
+  row("at window end", std::to_string(d.rows_at_window_end) + " rows committed, " +
+                           std::to_string(d.queue_at_window_end) + " batches queued");
+  row("all accepted rows committed",
+      d.complete ? fmt("after %.2f s", d.seconds) : fmt("NO: timed out after %.0f s", d.seconds));
+  row("rows in logs",
+      std::to_string(d.rows) + (d.rows == p.accepted_logs
+                                    ? " (= accepted: exactly once)"
+                                    : " (accepted " + std::to_string(p.accepted_logs) + ")"));
+  row("durable logs/s", rate(durable_rate));
+  row("CPU in window (cores)", cpu_line(cpu_window - cpu_start, window));
+  row("CPU start->committed (cores)", cpu_line(cpu_end - cpu_start, d.seconds));
+  std::fflush(stdout);
+
+  std::printf(
+      "\nbaseline: raw COPY of the same rows into logs_copy_baseline "
+      "(LIKE logs INCLUDING ALL)\n");
+  const auto rows = render_baseline_rows(p.batches, batches_per_copy);
+  const auto cpu_copy_start = meter.sample();
+  const auto b = rows.error.empty() ? run_copy_baseline(db.url(), rows) : baseline_result{};
+  const auto cpu_copy = meter.sample() - cpu_copy_start;
+  if (const auto& e = rows.error.empty() ? b.error : rows.error; !e.empty()) {
+    std::printf("  FAILED: %s\n", e.c_str());
+    return 1;
+  }
+  const double copy_rate = static_cast<double>(rows.rows) / b.seconds;
+  row("rows", std::to_string(rows.rows) + " (stored " + std::to_string(b.rows_stored) + ")");
+  row("transactions", std::to_string(b.transactions) + " x up to " +
+                          std::to_string(batches_per_copy * static_cast<std::size_t>(o.batch)) +
+                          " rows (BEGIN, COPY, COMMIT)");
+  row("time", fmt("%.2f s", b.seconds));
+  row("COPY rows/s", rate(copy_rate));
+  row("CPU (cores)", cpu_line(cpu_copy, b.seconds));
+
+  std::printf("\nCPU per committed row (us): CPU seconds / rows, robust to other load\n");
+  row("pipeline, start->committed", per_row_line(cpu_end - cpu_start, d.rows));
+  row("baseline COPY", per_row_line(cpu_copy, rows.rows));
+
+  const double ratio = durable_rate / copy_rate;
+  std::printf("\n");
+  row("ratio durable / COPY", fmt("%.3f", ratio) + "  (issue floor 0.3, goal 0.6)");
+  std::printf(
+      "\nsummary: K=%zu batch=%lld %ds nproc=%ld | accepted %s logs/s | durable %s "
+      "logs/s | COPY %s rows/s | ratio %.3f | ACK p50 %.2f ms p99 %.2f ms%s\n",
+      o.producers, static_cast<long long>(o.batch), o.seconds, ncpu, rate(accepted_rate).c_str(),
+      rate(durable_rate).c_str(), rate(copy_rate).c_str(), ratio, percentile(p.ack_latency_ms, 50),
+      percentile(p.ack_latency_ms, 99),
+      d.complete && d.rows == p.accepted_logs && p.errors == 0 ? "" : " | INCOMPLETE");
+  return d.complete && d.rows == p.accepted_logs && p.errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace tracehub::bench
+
+int main(int argc, char** argv) {
+  tracehub::bench::bench_options o;
+  CLI::App cli{"TraceHub end-to-end benchmark (run it through ./start.sh bench)"};
+  cli.add_option("--producers", o.producers, "concurrent producers (threads)")
+      ->check(CLI::Range(1, 256));
+  cli.add_option("--batch", o.batch, "entries per batch")->check(CLI::Range(1, 10'000));
+  cli.add_option("--seconds", o.seconds, "length of the posting window")
+      ->check(CLI::Range(1, 3600));
+  cli.add_option("--services", o.services, "distinct services (default: one per producer)")
+      ->check(CLI::Range(0, 4096));
+  cli.add_option("--workers", o.workers, "queue workers in the backend")->check(CLI::Range(1, 64));
+  cli.add_option("--redis-db", o.redis_db, "Redis database index to flush and use")
+      ->check(CLI::Range(0, 15));
+  cli.add_option("--drain-timeout", o.drain_timeout_s,
+                 "seconds to wait for every accepted row to be committed");
+  CLI11_PARSE(cli, argc, argv);
+
+  std::string command_line;
+  for (int i = 0; i < argc; ++i)
+    command_line += (i ? " " : "") + std::string(argv[i]);
+  try {
+    return tracehub::bench::run(o, command_line);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tracehub-bench: %s\n", e.what());
+    return 1;
+  }
+}
