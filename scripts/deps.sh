@@ -3,7 +3,9 @@
 #
 # Installs, with apt-get, the Debian 12 packages TraceHub needs to build, test and run, and only
 # those that are missing (a no-op taking well under a second when everything is there).
-# Needs root, or sudo, when something is missing.
+# Needs root, or sudo, when something is missing. Then installs the npm packages of the
+# real-time channel's Node tests (tests/realtime, exactly as locked) when they are missing or
+# older than the lock file.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,35 +27,51 @@ for pkg in "${packages[@]}"; do
   status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
-if [[ ${#missing[@]} -eq 0 ]]; then
-  exit 0
-fi
+# Node runs the Socket.IO client tests (tests/realtime). Any node >= 18 will do: Debian's
+# nodejs (18) is installed only when there is no node at all, so a NodeSource nodejs (which
+# bundles npm and conflicts with Debian's npm package) is left alone.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
-sudo=()
-if [[ "$(id -u)" -ne 0 ]]; then
-  command -v sudo >/dev/null 2>&1 || die "missing packages (${missing[*]}) and not root; run this as root"
-  sudo=(sudo)
-fi
+install_missing() {
+  sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "missing packages (${missing[*]}) and not root; run this as root"
+    sudo=(sudo)
+  fi
 
-# Installing postgresql-15 and redis-server would normally start system-wide servers (on 5432 and
-# 6379; ours use other ports, but nobody needs them). A policy-rc.d that answers 101 ("action
-# forbidden") tells invoke-rc.d and deb-systemd-invoke not to start services during this
-# install. Respect one that already exists (Docker images ship one); otherwise add ours for the
-# duration of the install only.
-policy=/usr/sbin/policy-rc.d
-added_policy=0
-remove_policy() {
-  if [[ $added_policy -eq 1 ]]; then "${sudo[@]}" rm -f "$policy"; fi
+  # Installing postgresql-15 and redis-server would normally start system-wide servers (on 5432 and
+  # 6379; ours use other ports, but nobody needs them). A policy-rc.d that answers 101 ("action
+  # forbidden") tells invoke-rc.d and deb-systemd-invoke not to start services during this
+  # install. Respect one that already exists (Docker images ship one); otherwise add ours for the
+  # duration of the install only.
+  policy=/usr/sbin/policy-rc.d
+  added_policy=0
+  remove_policy() {
+    if [[ $added_policy -eq 1 ]]; then "${sudo[@]}" rm -f "$policy"; fi
+  }
+  trap remove_policy EXIT
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\n# temporary, from TraceHub scripts/deps.sh: do not start services during install\nexit 101\n' |
+      "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 0755 "$policy"
+    added_policy=1
+  fi
+
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
-trap remove_policy EXIT
-if [[ ! -e "$policy" ]]; then
-  printf '#!/bin/sh\n# temporary, from TraceHub scripts/deps.sh: do not start services during install\nexit 101\n' |
-    "${sudo[@]}" tee "$policy" >/dev/null
-  "${sudo[@]}" chmod 0755 "$policy"
-  added_policy=1
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  install_missing
 fi
 
-say "installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# npm packages of the Node tests, exactly as package-lock.json pins them.
+node_tests="$TRACEHUB_REPO/tests/realtime"
+if [[ ! -f "$node_tests/node_modules/.package-lock.json" ||
+  "$node_tests/package-lock.json" -nt "$node_tests/node_modules/.package-lock.json" ]]; then
+  say "installing the npm packages of tests/realtime (npm ci)"
+  npm ci --prefix "$node_tests" --no-audit --no-fund --loglevel=error
+fi

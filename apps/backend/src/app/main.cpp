@@ -10,11 +10,14 @@
 
 #include "app/config.h"
 #include "app/health.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "http/server.h"
 #include "ingest/ingest.h"
 #include "pg/connection.h"
 #include "pg/migrate.h"
+#include "query/logs_handler.h"
+#include "realtime/hub.h"
 #include "redis/async_connection.h"
 #include "replay/replay_worker.h"
 #include "replay/routes.h"
@@ -49,19 +52,37 @@ void migrate(const std::string& url) {
 }
 
 std::vector<std::unique_ptr<worker::worker>> start_workers(const app::config& cfg,
-                                                           const redis::endpoint& ep) {
+                                                           const redis::endpoint& ep,
+                                                           std::shared_ptr<worker::probe> probe,
+                                                           std::shared_ptr<events::bus> bus) {
   std::vector<std::unique_ptr<worker::worker>> workers;
-  auto probe = std::make_shared<worker::probe>();
   for (int i = 1; i <= cfg.workers; ++i) {
     worker::options o;
     o.database_url = cfg.database_url;
     o.redis = ep;
+    o.events = bus;
     o.consumer = cfg.consumer + "-" + std::to_string(i);
     o.test_crash_after_commit = cfg.test_crash_after_commit;
     workers.push_back(std::make_unique<worker::worker>(o, probe));
     workers.back()->start();
   }
   return workers;
+}
+
+// metrics:snapshot until the metrics module exists: the raw counters and the time.
+std::string interim_snapshot(const ingest::probe& in, const worker::probe& wk,
+                             const realtime::probe& rt) {
+  auto n = [](std::int64_t v) { return std::to_string(v); };
+  return "{\"ts\":" + n(now_epoch_ms()) + ",\"ingest\":{\"batches\":" + n(in.batches()) +
+         ",\"logs\":" + n(in.logs()) + ",\"duplicates\":" + n(in.duplicates()) +
+         ",\"rejected\":" + n(in.rejected()) + ",\"dropped\":" + n(in.dropped()) +
+         "},\"worker\":{\"entries\":" + n(wk.entries()) + ",\"rows\":" + n(wk.rows()) +
+         ",\"postgresUp\":" + (wk.postgres_up() ? "true" : "false") +
+         "},\"realtime\":{\"clients\":" + n(rt.clients()) +
+         ",\"framesSent\":" + n(rt.frames_sent()) + ",\"framesDropped\":" + n(rt.frames_dropped()) +
+         ",\"logsSkipped\":" + n(rt.logs_skipped()) +
+         ",\"slowClientDisconnects\":" + n(rt.slow_client_disconnects()) +
+         ",\"pingTimeouts\":" + n(rt.ping_timeouts()) + "}}";
 }
 
 int run(const app::config& cfg) {
@@ -76,9 +97,20 @@ int run(const app::config& cfg) {
   bus->subscribe([](std::string_view name, const std::string& json) {
     log().debug("event {} {}", name, json);
   });
+  auto ingest_probe = std::make_shared<ingest::probe>();
+  auto worker_probe = std::make_shared<worker::probe>();
+  auto realtime_probe = std::make_shared<realtime::probe>();
+  realtime::options rto;
+  rto.snapshot = [ingest_probe, worker_probe, realtime_probe] {
+    return interim_snapshot(*ingest_probe, *worker_probe, *realtime_probe);
+  };
+  // Shared: worker threads publish through the bus until they are joined.
+  auto hub = std::make_shared<realtime::hub>(io, rto, realtime_probe);
+  bus->subscribe(
+      [hub](std::string_view name, const std::string& json) { hub->broadcast(name, json); });
   std::optional<replay::replay_worker> replayer;
   if (cfg.role != "api") {
-    workers = start_workers(cfg, *ep);
+    workers = start_workers(cfg, *ep, worker_probe, bus);
     replay::options ro;
     ro.database_url = cfg.database_url;
     ro.redis = *ep;
@@ -96,8 +128,8 @@ int run(const app::config& cfg) {
     // The handler owns a reusable parser (not copyable); the route holds it by pointer.
     auto faults = std::make_shared<ingest::network_faults>();
     if (cfg.test_drop_share > 0) faults->drop(cfg.test_drop_share, INT64_MAX);
-    auto ingest = std::make_shared<ingest::ingest_handler>(
-        redis, cfg.ingest, std::make_shared<ingest::probe>(), faults);
+    auto ingest =
+        std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, ingest_probe, faults, bus);
     routes->add(boost::beast::http::verb::post, "/ingest",
                 [ingest](http::request& req) { return (*ingest)(req); });
   }
@@ -109,13 +141,20 @@ int run(const app::config& cfg) {
               replay::list_replays_handler(cfg.database_url, blocking));
   routes->add(boost::beast::http::verb::get, "/lost",
               replay::list_lost_handler(cfg.database_url, blocking));
+  routes->add(boost::beast::http::verb::get, "/logs",
+              query::logs_handler(cfg.database_url, blocking));
+  routes->add(boost::beast::http::verb::get, "/socket.io/", realtime::refuse_polling);
 
   http::server_options so;
   so.bind = cfg.bind;
   so.port = cfg.http_port;
   so.body_limit = cfg.ingest.limits.max_body_bytes;
+  so.on_upgrade = [hub](asio::ip::tcp::socket&& s, http::request&& req) {
+    hub->accept(std::move(s), std::move(req));
+  };
   http::server server(io, so, routes);
   server.start();
+  hub->start();
   log().info("listening on http://{}:{} (role {}, {} workers)", cfg.bind, server.port(), cfg.role,
              workers.size());
 
@@ -123,6 +162,7 @@ int run(const app::config& cfg) {
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     log().info("signal {}: stopping", sig);
     server.stop();
+    hub->stop();
     redis->stop();
     io.stop();
   });

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 
@@ -104,6 +105,10 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
     stream.expires_never();
 
     request req = parser.release();
+    if (opts.on_upgrade && beast::websocket::is_upgrade(req)) {
+      opts.on_upgrade(stream.release_socket(), std::move(req));
+      co_return;
+    }
     bool keep_alive = req.keep_alive();
     req.set(peer_header, stream.socket().remote_endpoint(ec).address().to_string());
     auto rep = co_await dispatch(*r, req);

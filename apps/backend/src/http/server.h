@@ -5,11 +5,13 @@
 // session is a loop: read a request (header first: body size and deadline are checked before
 // the body is read), route it, write the reply, until the peer closes or keep-alive ends.
 // Every read has a deadline and a body limit; a body over the limit is answered 413 and the
-// connection closed (it cannot be resynchronised).
+// connection closed (it cannot be resynchronised). WebSocket upgrades go to the
+// server_options::on_upgrade hook (this module knows nothing of what runs over them).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +28,10 @@ struct server_options {
   unsigned short port = 3001;
   std::size_t body_limit = 8 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};
+  // When set, a WebSocket upgrade request (any path) is handed here with its socket, on the io
+  // thread, and the HTTP session ends; the callee owns the connection from then on. When
+  // empty, upgrade requests are routed like any other request.
+  std::function<void(boost::asio::ip::tcp::socket&&, request&&)> on_upgrade;
 };
 
 class server {

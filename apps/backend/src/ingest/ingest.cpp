@@ -71,15 +71,31 @@ std::string ack_json(const ack_outcome& a, std::int64_t duplicates, std::int64_t
   return out;
 }
 
+// ack:sent for the real-time channel: the event stays small, so only the first 100 missing.
+std::string ack_event_json(std::string_view service, const ack_outcome& a) {
+  std::string out = "{\"service\":\"";
+  out += service;  // [a-z0-9._-] (validated): nothing to escape
+  out += "\",\"ackTill\":";
+  out += std::to_string(a.ack_till);
+  out += ",\"missing\":";
+  append_missing(out, a.missing, 100);
+  out += ",\"missingTotal\":";
+  out += std::to_string(a.missing_total);
+  out += '}';
+  return out;
+}
+
 }  // namespace
 
 ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
                                std::shared_ptr<ingest::probe> probe,
-                               std::shared_ptr<network_faults> faults)
+                               std::shared_ptr<network_faults> faults,
+                               std::shared_ptr<events::bus> bus)
     : redis_(std::move(redis)),
       opts_(opts),
       probe_(std::move(probe)),
       faults_(std::move(faults)),
+      bus_(std::move(bus)),
       parser_(opts.limits) {}
 
 boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& req) {
@@ -136,6 +152,7 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   const auto& ack = std::get<ack_outcome>(*decoded);
   std::int64_t duplicates = ack.duplicates + static_cast<std::int64_t>(batch.in_batch_duplicates);
   probe_->batch_acked(ack.accepted, duplicates, static_cast<std::int64_t>(ack.new_gaps.size()));
+  if (bus_) bus_->publish("ack:sent", ack_event_json(batch.service, ack));
   co_return http::reply{200, ack_json(ack, duplicates, opts_.missing_limit)};
 }
 

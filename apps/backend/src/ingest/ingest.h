@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "events/bus.h"
 #include "http/reply.h"
 #include "ingest/batch_parser.h"
 #include "ingest/network_faults.h"
@@ -31,10 +32,13 @@ struct options {
 class ingest_handler {
  public:
   ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                 std::shared_ptr<ingest::probe> probe, std::shared_ptr<network_faults> faults);
+                 std::shared_ptr<ingest::probe> probe, std::shared_ptr<network_faults> faults,
+                 std::shared_ptr<events::bus> bus = nullptr);
 
   // POST /ingest. 200 with the ACK; 4xx {error, detail, index} for bad input; 503 when Redis
   // is unreachable or the queue is full (the batch is then not acknowledged: retry it).
+  // Each 200 is also published on the bus (if any) as `ack:sent {service, ackTill, missing,
+  // missingTotal}` with at most the first 100 missing seqs.
   boost::asio::awaitable<http::reply> operator()(http::request& req);
 
  private:
@@ -42,6 +46,7 @@ class ingest_handler {
   options opts_;
   std::shared_ptr<ingest::probe> probe_;
   std::shared_ptr<network_faults> faults_;
+  std::shared_ptr<events::bus> bus_;  // may be null
   batch_parser parser_;
 };
 

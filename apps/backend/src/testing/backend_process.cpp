@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +67,8 @@ backend_process backend_process::spawn(backend_options opts) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // Dies with the test: a crashed test must not leave a server holding ctest's pipes.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     for (auto& [k, v] : env)
       setenv(k.c_str(), v.c_str(), 1);
     execl(TRACEHUB_BACKEND_BIN, TRACEHUB_BACKEND_BIN, static_cast<char*>(nullptr));

@@ -5,6 +5,7 @@
 #include "pg/errc.h"
 #include "queue/keys.h"
 #include "redis/sync_connection.h"
+#include "worker/log_event.h"
 #include "worker/logger.h"
 #include "worker/pg_writer.h"
 #include "worker/stream.h"
@@ -14,6 +15,8 @@ namespace tracehub::worker {
 namespace keys = queue::keys;
 
 namespace {
+
+constexpr std::size_t max_log_events = 200;  // log:new per transaction
 
 // Exponential back-off between min and max, reset by success.
 class backoff {
@@ -137,7 +140,21 @@ class loop {
     if (auto s = stream_->ack(key, entries); !s) return s;
     probe_.committed(static_cast<std::int64_t>(entries.size()), *inserted);
     backoff_.reset();
+    if (*inserted > 0) announce(entries);
     return {};
+  }
+
+  // log:new for the rows just stored. A redelivered entry whose rows were partly stored before
+  // is announced whole: the channel is for watching, the table is the record.
+  void announce(const std::vector<entry>& entries) {
+    if (!opts_.events) return;
+    std::vector<std::string> events;
+    for (const auto& e : entries) {
+      if (events.size() >= max_log_events) break;
+      if (!e.deleted) append_log_entries(e.rows, max_log_events, events);
+    }
+    for (const auto& json : events)
+      opts_.events->publish("log:new", json);
   }
 
   void pause(std::chrono::milliseconds d) {

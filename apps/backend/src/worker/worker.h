@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "events/bus.h"
 #include "redis/endpoint.h"
 #include "worker/probe.h"
 
@@ -36,6 +37,9 @@ struct options {
   std::chrono::milliseconds claim_idle{30'000};
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5'000};
+  // Where stored rows are announced as `log:new` (LogEntry JSON), after COMMIT and XACK, at
+  // most 200 per transaction (a sample when the stream is fast). May be null.
+  std::shared_ptr<events::bus> events;
   // Test hook: die (SIGKILL) right after a COMMIT, before the entries are acknowledged.
   bool test_crash_after_commit = false;
 };

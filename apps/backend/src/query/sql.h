@@ -1,0 +1,26 @@
+// query/sql.h — every SQL statement of the query module.
+#pragma once
+
+#include <string_view>
+
+namespace tracehub::query::sql {
+
+// Newest first (by id: the order rows were stored), cursor = the last id of the previous page.
+// $1 service or '', $2 levels (text[]) or NULL, $3 ILIKE pattern or '', $4/$5 ts range or NULL,
+// $6/$7 seq range or NULL, $8 cursor or NULL, $9 limit. Planned per call with the values
+// (unnamed statement), so an empty filter costs nothing and indexes apply.
+inline constexpr std::string_view logs_page =
+    "SELECT coalesce(json_agg(l ORDER BY l.id DESC), '[]'::json), count(*), min(l.id) FROM ("
+    "SELECT id, service, seq, level, message, request_id AS \"requestId\", ts, attrs, "
+    "ingested_at AS \"ingestedAt\" FROM logs "
+    "WHERE ($1 = '' OR service = $1) "
+    "AND ($2::text[] IS NULL OR level = ANY($2::text[])) "
+    "AND ($3 = '' OR message ILIKE $3) "
+    "AND ($4::timestamptz IS NULL OR ts >= $4::timestamptz) "
+    "AND ($5::timestamptz IS NULL OR ts < $5::timestamptz) "
+    "AND ($6::bigint IS NULL OR seq >= $6::bigint) "
+    "AND ($7::bigint IS NULL OR seq <= $7::bigint) "
+    "AND ($8::bigint IS NULL OR id < $8::bigint) "
+    "ORDER BY id DESC LIMIT $9) l";
+
+}  // namespace tracehub::query::sql

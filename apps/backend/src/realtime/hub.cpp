@@ -1,0 +1,225 @@
+#include "realtime/hub.h"
+
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include "http/router.h"
+#include "realtime/client.h"
+#include "realtime/event_names.h"
+#include "realtime/logger.h"
+#include "realtime/protocol.h"
+
+namespace tracehub::realtime {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::milliseconds tick_interval{250};
+constexpr std::string_view socket_io_path = "/socket.io/";
+
+// The value of `key` in the query string of `target` ("" when absent).
+std::string_view query_param(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  auto rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// Why a request to /socket.io/ cannot become a session, or nullopt when it can.
+std::optional<http::reply> refusal(std::string_view target, bool upgrade) {
+  if (http::path_of(target) != socket_io_path)
+    return http::json_error(404, "not_found", "WebSocket upgrades are served at /socket.io/ only");
+  auto eio = query_param(target, "EIO");
+  if (eio != "4")
+    return http::json_error(
+        400, "unsupported_protocol_version",
+        "only Engine.IO v4 (Socket.IO v3/v4 clients) is served; got EIO=" + std::string(eio));
+  if (!upgrade || query_param(target, "transport") != "websocket")
+    return http::json_error(400, "transport_unsupported",
+                            "only the websocket transport is served: connect with "
+                            "io(url, { transports: ['websocket'] })");
+  return std::nullopt;
+}
+
+asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsigned version) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::http::response<beast::http::string_body> res{static_cast<beast::http::status>(r.status),
+                                                      version};
+  res.set(beast::http::field::server, "tracehub");
+  res.set(beast::http::field::content_type, r.content_type);
+  res.keep_alive(false);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(10));
+  // A failed write has nobody left to tell; close either way.
+  co_await beast::http::async_write(stream, res, use_tuple);
+  beast::error_code ignored;  // the peer may be gone already
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+outgoing_event make_event(std::string_view name, std::string_view json) {
+  outgoing_event e;
+  e.frame = std::make_shared<const std::string>(protocol::event_packet(name, json));
+  if (name != events::log_new && name != events::ack_sent) return e;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json, ec);
+  if (ec || !v.is_object()) return e;
+  const auto& o = v.as_object();
+  auto text = [&](std::string_view key) -> std::string {
+    auto* f = o.if_contains(key);
+    return f && f->is_string() ? std::string(f->as_string()) : std::string();
+  };
+  e.service = text("service");
+  if (name == events::ack_sent) {
+    e.kind = event_kind::ack_sent;
+    return e;
+  }
+  e.kind = event_kind::log_new;
+  e.level = text("level");
+  e.message = text("message");
+  return e;
+}
+
+}  // namespace
+
+// Lives on the hub's strand; the coroutines below share it, so it outlives hub::~hub while they
+// run. Holds clients weakly: a session coroutine owns its client.
+struct hub::state : std::enable_shared_from_this<hub::state> {
+  state(asio::io_context& io, options o, std::shared_ptr<probe> p)
+      : strand_(asio::make_strand(io)),
+        opts_(std::make_shared<const options>(std::move(o))),
+        probe_(std::move(p)),
+        tick_timer_(strand_),
+        snapshot_timer_(strand_) {}
+
+  void fan_out(const outgoing_event& e) {
+    auto now = steady::now();
+    std::erase_if(clients_, [&](const std::weak_ptr<client>& w) {
+      auto c = w.lock();
+      if (!c) return true;
+      c->offer(e, now);
+      return false;
+    });
+  }
+
+  static asio::awaitable<void> tick_loop(std::shared_ptr<state> s) {
+    while (!s->stopped_) {
+      s->tick_timer_.expires_after(tick_interval);
+      auto [ec] = co_await s->tick_timer_.async_wait(use_tuple);
+      if (ec || s->stopped_) co_return;
+      auto now = steady::now();
+      std::erase_if(s->clients_, [&](const std::weak_ptr<client>& w) {
+        auto c = w.lock();
+        if (!c) return true;
+        c->tick(now);
+        return false;
+      });
+    }
+  }
+
+  static asio::awaitable<void> snapshot_loop(std::shared_ptr<state> s) {
+    while (!s->stopped_) {
+      s->snapshot_timer_.expires_after(s->opts_->snapshot_interval);
+      auto [ec] = co_await s->snapshot_timer_.async_wait(use_tuple);
+      if (ec || s->stopped_) co_return;
+      if (s->clients_.empty()) continue;
+      s->fan_out(make_event(events::metrics_snapshot, s->opts_->snapshot()));
+    }
+  }
+
+  void stop() {
+    stopped_ = true;
+    tick_timer_.cancel();
+    snapshot_timer_.cancel();
+    for (auto& w : clients_)
+      if (auto c = w.lock()) c->close();
+    clients_.clear();
+  }
+
+  strand strand_;
+  std::shared_ptr<const options> opts_;
+  std::shared_ptr<probe> probe_;
+  asio::steady_timer tick_timer_, snapshot_timer_;
+  std::vector<std::weak_ptr<client>> clients_;  // strand only
+  bool stopped_ = false;                        // strand only
+};
+
+hub::hub(asio::io_context& io, options opts, std::shared_ptr<probe> counters)
+    : state_(std::make_shared<state>(io, std::move(opts), std::move(counters))) {}
+
+hub::~hub() {
+  stop();
+}
+
+void hub::start() {
+  asio::co_spawn(state_->strand_, state::tick_loop(state_), asio::detached);
+  if (state_->opts_->snapshot)
+    asio::co_spawn(state_->strand_, state::snapshot_loop(state_), asio::detached);
+}
+
+void hub::stop() {
+  asio::post(state_->strand_, [s = state_] { s->stop(); });
+}
+
+void hub::accept(tcp::socket&& socket, http::request&& req) {
+  if (auto r = refusal(req.target(), true)) {
+    log().debug("refused upgrade {}: {}", std::string(req.target()), r->body);
+    asio::co_spawn(state_->strand_,
+                   answer_and_close(std::move(socket), std::move(*r), req.version()),
+                   asio::detached);
+    return;
+  }
+  auto c =
+      std::make_shared<client>(std::move(socket), state_->strand_, state_->opts_, state_->probe_);
+  asio::post(state_->strand_, [s = state_, c, req = std::move(req)]() mutable {
+    if (s->stopped_) return c->close();
+    s->clients_.push_back(c);
+    asio::co_spawn(s->strand_, client::run(c, std::move(req)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log().error("session: {}", ex.what());
+      }
+    });
+  });
+}
+
+void hub::broadcast(std::string_view event, std::string_view json) {
+  auto e = std::make_shared<const outgoing_event>(make_event(event, json));
+  asio::post(state_->strand_, [s = state_, e] {
+    if (!s->stopped_) s->fan_out(*e);
+  });
+}
+
+const probe& hub::counters() const {
+  return *state_->probe_;
+}
+
+asio::awaitable<http::reply> refuse_polling(http::request& req) {
+  auto r = refusal(req.target(), false);
+  co_return r ? std::move(*r)
+              : http::json_error(400, "transport_unsupported", "upgrade to WebSocket");
+}
+
+}  // namespace tracehub::realtime

@@ -1,0 +1,84 @@
+// realtime/hub.h — the Socket.IO channel (SPEC §4): Socket.IO v5 over Engine.IO v4, WebSocket
+// transport only, on the namespace "/".
+//
+// The hub owns every client session. accept() takes an upgraded HTTP request (the http
+// server's upgrade hook, io thread); broadcast() may be called from any thread: it serialises
+// the event once and posts the fan-out to the hub's strand, where all client state lives.
+// Each client has a bounded outgoing queue (oldest frames dropped and counted when full; a
+// client whose queue stays full, or who misses a pong, is disconnected), a log:new filter set
+// by its `subscribe` event and a log:new rate limit whose skips it is told about in
+// `log:skipped {count}`. The hub does not poll transports, rooms, binary events or
+// namespaces other than "/".
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "http/reply.h"
+#include "realtime/probe.h"
+
+namespace tracehub::realtime {
+
+struct options {
+  // Engine.IO heartbeat: the server pings every ping_interval and closes a client whose pong
+  // has not come ping_timeout after the ping.
+  std::chrono::milliseconds ping_interval{25'000};
+  std::chrono::milliseconds ping_timeout{20'000};
+  std::size_t max_payload = 1'000'000;  // largest message accepted from a client, in bytes
+  // Per-client bound of queued event frames; when full, the oldest is dropped.
+  std::size_t queue_frames = 256;
+  // From this queue length on, a new ack:sent replaces the queued one of the same service.
+  std::size_t coalesce_from = 16;
+  // A client whose queue stays full this long is disconnected.
+  std::chrono::milliseconds slow_client_limit{10'000};
+  // log:new per client: `log_rate` a second (burst as large); skips reported every
+  // skipped_interval while non-zero.
+  double log_rate = 50;
+  std::chrono::milliseconds skipped_interval{2'000};
+  // metrics:snapshot: broadcast every snapshot_interval with the JSON `snapshot` returns.
+  // Called on the io thread; must be quick. Empty: no snapshots.
+  std::function<std::string()> snapshot;
+  std::chrono::milliseconds snapshot_interval{2'000};
+};
+
+class hub {
+ public:
+  // Does no I/O; start() starts the timers.
+  hub(boost::asio::io_context& io, options opts, std::shared_ptr<probe> counters);
+  ~hub();
+  hub(const hub&) = delete;
+  hub& operator=(const hub&) = delete;
+
+  void start();
+  // Closes every client and stops the timers (posted to the hub's strand).
+  void stop();
+
+  // Takes over a WebSocket upgrade request received by the http server (any path). Only
+  // /socket.io/?EIO=4&transport=websocket becomes a session; anything else is answered with a
+  // JSON error (400 for other protocol versions or transports, 404 for other paths) and closed.
+  void accept(boost::asio::ip::tcp::socket&& socket, http::request&& req);
+
+  // Sends `42["event", json]` to every client connected to "/" (log:new only to those whose
+  // filter and rate limit let it through). `json` must be valid JSON text. Any thread.
+  void broadcast(std::string_view event, std::string_view json);
+
+  const probe& counters() const;
+
+ private:
+  struct state;
+  std::shared_ptr<state> state_;  // shared with the timer and session coroutines
+};
+
+// GET /socket.io/ without an upgrade (the polling transport): 400 with a JSON error saying
+// that only the WebSocket transport is served (or which protocol version is).
+boost::asio::awaitable<http::reply> refuse_polling(http::request& req);
+
+}  // namespace tracehub::realtime

@@ -1,0 +1,129 @@
+#include "worker/log_event.h"
+
+#include <array>
+
+namespace tracehub::worker {
+
+namespace {
+
+constexpr std::string_view null_column = "\\N";
+
+// Appends COPY text `s` unescaped and then JSON-escaped, as a quoted JSON string.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      switch (s[++i]) {
+        case 't':
+          c = '\t';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        default:  // "\\" (the only other escape the ingest side writes)
+          c = s[i];
+      }
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out += hex[(c >> 4) & 0xf];
+          out += hex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Appends COPY text `s` unescaped (attrs: JSON text already).
+void append_unescaped(std::string& out, std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      char e = s[++i];
+      c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+    }
+    out += c;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> log_entry_json(std::string_view row) {
+  std::array<std::string_view, 7> col;
+  std::size_t n = 0;
+  while (n < col.size()) {
+    auto tab = row.find('\t');
+    col[n++] = row.substr(0, tab);
+    if (tab == std::string_view::npos) break;
+    row.remove_prefix(tab + 1);
+  }
+  if (n != col.size()) return std::nullopt;
+  const auto& [service, seq, level, message, request_id, ts, attrs] = col;
+  std::string out;
+  out.reserve(row.size() + service.size() + message.size() + 96);
+  out += "{\"service\":";
+  append_json_string(out, service);
+  out += ",\"seq\":";
+  out += seq;  // digits
+  out += ",\"level\":";
+  append_json_string(out, level);
+  out += ",\"message\":";
+  append_json_string(out, message);
+  out += ",\"requestId\":";
+  if (request_id == null_column) {
+    out += "null";
+  } else {
+    append_json_string(out, request_id);
+  }
+  out += ",\"ts\":";
+  append_json_string(out, ts);
+  out += ",\"attrs\":";
+  if (attrs == null_column) {
+    out += "null";
+  } else {
+    append_unescaped(out, attrs);
+  }
+  out += '}';
+  return out;
+}
+
+std::size_t append_log_entries(std::string_view rows, std::size_t limit,
+                               std::vector<std::string>& out) {
+  std::size_t appended = 0;
+  while (!rows.empty() && out.size() < limit) {
+    auto nl = rows.find('\n');
+    auto row = rows.substr(0, nl);
+    rows.remove_prefix(nl == std::string_view::npos ? rows.size() : nl + 1);
+    if (auto json = log_entry_json(row)) {
+      out.push_back(std::move(*json));
+      ++appended;
+    }
+  }
+  return appended;
+}
+
+}  // namespace tracehub::worker

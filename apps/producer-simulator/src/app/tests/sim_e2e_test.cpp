@@ -1,0 +1,193 @@
+// The simulator binary against the real backend (role all: API + worker), real Redis and real
+// Postgres. Each test ends the same way: every seq 1..N of every service (N = seq:{svc}) is in
+// Postgres exactly once, and the producers' buffers are empty.
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "producer/keys.h"
+#include "sim_process.h"
+#include "testing/backend_process.h"
+#include "testing/pg_database.h"
+#include "testing/pipeline.h"
+#include "testing/redis_db.h"
+
+namespace tracehub::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::vector<std::string> services{"payment-service", "auth-service", "order-service"};
+constexpr int redis_index = 13;
+
+class sim_e2e : public ::testing::Test {
+ protected:
+  sim_e2e() : pg_(pg_database::create()), redis_(redis_index) {}
+
+  backend_process start_backend() {
+    return backend_process::start(backend_options(pg_.url(), redis_.url()));
+  }
+
+  sim_process::env_list sim_env(unsigned short backend_port) const {
+    return {{"BACKEND_URL", "http://127.0.0.1:" + std::to_string(backend_port)},
+            {"REDIS_URL", redis_.url()}};
+  }
+
+  // A fast simulator: 1500 logs/s per service, small batches, short flushes.
+  sim_process start_sim(unsigned short backend_port) {
+    return sim_process::spawn({"--rate", "1500", "--batch-size", "100", "--flush-ms", "50",
+                               "--log-level", "warn", "--drain-ms", "30000"},
+                              sim_env(backend_port));
+  }
+
+  long long last_seq(const std::string& service) const {
+    auto c = redis_.connect();
+    auto r = c.command({"GET", producer::keys::seq(service)});
+    if (!r || !r->view().is_string()) return 0;
+    return std::stoll(std::string(r->view().str()));
+  }
+
+  // Waits until every service has produced at least `n` more seqs than `base` says.
+  bool produced_at_least(long long n, const std::vector<long long>& base = {0, 0, 0}) {
+    return eventually(
+        [&] {
+          for (std::size_t i = 0; i < services.size(); ++i)
+            if (last_seq(services[i]) < base[i] + n) return false;
+          return true;
+        },
+        60s);
+  }
+
+  std::vector<long long> last_seqs() const {
+    std::vector<long long> out;
+    for (const auto& s : services)
+      out.push_back(last_seq(s));
+    return out;
+  }
+
+  // Every seq 1..N exactly once in Postgres, and nothing left in the buffer, for each service.
+  void expect_exactly_once() {
+    for (const auto& s : services) {
+      long long n = last_seq(s);
+      ASSERT_GT(n, 0) << s;
+      row_counts rc;
+      long long depth = -1;
+      bool done = eventually(
+          [&] {
+            rc = count_rows(pg_.url(), s);
+            depth = redis_.integer({"ZCARD", producer::keys::buffer(s)});
+            return rc.rows == n && depth == 0;
+          },
+          90s);
+      EXPECT_TRUE(done) << s << ": N=" << n << " rows=" << rc.rows << " buffered=" << depth;
+      EXPECT_EQ(rc.rows, n) << s;
+      EXPECT_EQ(rc.distinct_seqs, n) << s;
+      EXPECT_EQ(rc.min_seq, 1) << s;
+      EXPECT_EQ(rc.max_seq, n) << s;
+    }
+  }
+
+  pg_database pg_;
+  redis_db redis_;
+};
+
+TEST_F(sim_e2e, every_produced_seq_lands_exactly_once_and_the_buffer_empties) {
+  auto backend = start_backend();
+  auto sim = start_sim(backend.port());
+  ASSERT_TRUE(produced_at_least(7'000));  // ~5 s at 1500 logs/s
+  // It publishes its state, with an expiry, while it runs.
+  for (const auto& s : services) {
+    auto key = producer::keys::state(s);
+    EXPECT_TRUE(eventually([&] {
+      return redis_.integer({"HEXISTS", key, "acked_total"}) == 1;
+    })) << s;
+    EXPECT_GT(redis_.integer({"TTL", key}), 0) << s;
+  }
+  EXPECT_EQ(sim.terminate(60s), 0);
+  expect_exactly_once();
+}
+
+TEST_F(sim_e2e, kill_9_and_restart_continues_with_the_next_seq_and_loses_nothing) {
+  auto backend = start_backend();
+  auto first = start_sim(backend.port());
+  ASSERT_TRUE(produced_at_least(3'000));
+  first.kill9();
+  auto at_crash = last_seqs();
+
+  auto second = start_sim(backend.port());
+  ASSERT_TRUE(produced_at_least(3'000, at_crash));
+  EXPECT_EQ(second.terminate(60s), 0);
+  expect_exactly_once();
+}
+
+TEST_F(sim_e2e, an_unreachable_backend_is_retried_until_it_comes_up) {
+  auto port = free_port();
+  auto sim = start_sim(port);
+  // Nothing listens yet: the simulator keeps producing into its buffer and does not exit.
+  ASSERT_TRUE(produced_at_least(1'000));
+  EXPECT_TRUE(sim.running());
+  for (const auto& s : services)
+    EXPECT_GE(redis_.integer({"ZCARD", producer::keys::buffer(s)}), 1'000) << s;
+
+  backend_options o(pg_.url(), redis_.url());
+  o.env.emplace_back("TRACEHUB_HTTP_PORT", std::to_string(port));
+  auto backend = backend_process::spawn(o);
+  http_client health(port);
+  ASSERT_TRUE(eventually([&] { return health.get("/health").status == 200; }));
+  auto at_start = last_seqs();
+  ASSERT_TRUE(produced_at_least(1'500, at_start));
+  EXPECT_EQ(sim.terminate(60s), 0);
+  expect_exactly_once();
+}
+
+// SPEC §2.3 with the network eating 30 % of ingest requests: gaps open, the replay worker
+// fills them from the producers' buffers (or the producers re-send), and in the end every seq
+// is stored exactly once and every replay request has completed.
+TEST_F(sim_e2e, with_30_percent_of_requests_dropped_gaps_close_and_nothing_is_lost) {
+  backend_options o(pg_.url(), redis_.url());
+  o.env = {{"TRACEHUB_TEST_DROP_SHARE", "0.3"}};
+  auto backend = backend_process::start(o);
+  auto sim =
+      sim_process::spawn({"--rate", "300", "--batch-size", "50", "--flush-ms", "50", "--timeout-ms",
+                          "500", "--log-level", "error", "--drain-ms", "90000"},
+                         sim_env(backend.port()));
+  // 20 s of traffic under loss: the scenario's length, not a wait for a condition.
+  std::this_thread::sleep_for(20s);
+  EXPECT_EQ(sim.terminate(120s), 0);
+  expect_exactly_once();
+  auto db = pg_.connect();
+  std::int64_t total = 0, completed = 0, failed = 0;
+  bool settled = eventually(
+      [&] {
+        auto r = db.query(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'completed'), "
+            "count(*) FILTER (WHERE status = 'failed') FROM replay_requests");
+        if (!r) return false;
+        total = r->get_int(0, 0), completed = r->get_int(0, 1), failed = r->get_int(0, 2);
+        return total == completed + failed;
+      },
+      90s);
+  EXPECT_TRUE(settled) << total - completed - failed << " replay requests still pending";
+  EXPECT_GT(total, 0) << "dropping 30 % of requests must open gaps";
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(completed, total);
+}
+
+TEST(sim_flags, a_bad_flag_is_a_clear_error_and_exit_status_2) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--rate", "fast"},
+                                        {"--batch-size", "0"},
+                                        {"--no-such-flag"},
+                                        {"--backend-url", "ftp://example"},
+                                        {"--redis-url", "localhost:6379"},
+                                        {"--services", "Payment Service"},
+                                        {"--services", "a,a"}}) {
+    auto p = sim_process::spawn(args, {});
+    EXPECT_EQ(p.wait(10s), 2) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+  }
+}
+
+}  // namespace
+}  // namespace tracehub::testing

@@ -1,0 +1,162 @@
+#include "producer/buffer.h"
+
+#include <charconv>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/clock.h"
+#include "producer/errc.h"
+#include "producer/keys.h"
+
+namespace tracehub::producer {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr const char* produce_source =
+    R"lua(-- The produce step: seqs and buffer in one atomic step (one call per flushed chunk).
+--
+-- KEYS: 1 seq:{svc}, 2 buffer:{svc}
+-- ARGV: the entries' tails, in order: each entry's JSON without its opening brace and seq
+--       ("level":"info",...}); the full entry is {"seq":<n>, .. tail.
+-- Returns the first seq given; the i-th tail got first + i - 1.
+-- Seqs stay < 2^53, so Lua's doubles hold them exactly; '%d' prints them without exponent.
+local n = #ARGV
+local last = redis.call('INCRBY', KEYS[1], n)
+local first = last - n + 1
+for i = 1, n do
+  local seq = string.format('%d', first + i - 1)
+  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. ARGV[i])
+end
+return first
+)lua";
+
+error_code unexpected() {
+  return make_error_code(errc::unexpected_reply);
+}
+
+result<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size()) return unexpected();
+  return v;
+}
+
+// An integer reply, or a nil/string one holding an integer (GET).
+result<std::int64_t> integer_of(const redis::reply& r) {
+  auto v = r.view();
+  if (v.is_integer()) return v.integer();
+  if (v.is_nil()) return std::int64_t{0};
+  if (v.is_string()) return parse_int(v.str());
+  return unexpected();
+}
+
+// Shared by the commands of one pipelined() call; the caller waits on `done`.
+struct pipeline_state {
+  explicit pipeline_state(const asio::any_io_executor& ex, std::size_t n) : left(n), done(ex) {}
+  std::size_t left;
+  error_code first_error;
+  asio::steady_timer done;
+};
+
+}  // namespace
+
+const redis::script& produce_script() {
+  static const redis::script s(produce_source);
+  return s;
+}
+
+buffer::buffer(std::shared_ptr<redis::async_connection> redis, std::string service)
+    : redis_(std::move(redis)),
+      service_(std::move(service)),
+      seq_key_(keys::seq(service_)),
+      buffer_key_(keys::buffer(service_)) {}
+
+asio::awaitable<result<std::int64_t>> buffer::append(std::vector<std::string> tails) {
+  std::vector<std::string> script_keys{seq_key_, buffer_key_};
+  auto r = co_await redis::eval(*redis_, produce_script(), script_keys, std::move(tails));
+  if (!r) co_return r.error();
+  if (!r->view().is_integer()) co_return unexpected();
+  co_return r->view().integer();
+}
+
+asio::awaitable<result<std::int64_t>> buffer::last_seq() {
+  std::vector<std::string> argv{"GET", seq_key_};
+  auto r = co_await redis_->command(std::move(argv));
+  if (!r) co_return r.error();
+  co_return integer_of(*r);
+}
+
+asio::awaitable<result<std::vector<buffered_entry>>> buffer::read(std::int64_t after,
+                                                                  std::int64_t till,
+                                                                  std::size_t limit) {
+  std::vector<std::string> argv{
+      "ZRANGEBYSCORE", buffer_key_, "(" + std::to_string(after), std::to_string(till), "WITHSCORES",
+      "LIMIT",         "0",         std::to_string(limit)};
+  auto r = co_await redis_->command(std::move(argv));
+  if (!r) co_return r.error();
+  auto v = r->view();
+  if (!v.is_array() || v.size() % 2 != 0) co_return unexpected();
+  std::vector<buffered_entry> out;
+  out.reserve(v.size() / 2);
+  for (std::size_t i = 0; i < v.size(); i += 2) {
+    auto seq = parse_int(v[i + 1].str());
+    if (!seq) co_return seq.error();
+    out.push_back({*seq, std::string(v[i].str())});
+  }
+  co_return out;
+}
+
+asio::awaitable<status> buffer::trim(const std::vector<seq_range>& ranges) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(ranges.size());
+  for (const auto& r : ranges)
+    commands.push_back(
+        {"ZREMRANGEBYSCORE", buffer_key_, std::to_string(r.lo), std::to_string(r.hi)});
+  co_return co_await pipelined(redis_, std::move(commands));
+}
+
+asio::awaitable<result<std::int64_t>> buffer::depth() {
+  std::vector<std::string> argv{"ZCARD", buffer_key_};
+  auto r = co_await redis_->command(std::move(argv));
+  if (!r) co_return r.error();
+  co_return integer_of(*r);
+}
+
+// Each command runs in its own coroutine: co_spawn posts them, so they all start — and hand
+// their command to hiredis, which writes them in one go — before any reply is read.
+asio::awaitable<status> pipelined(std::shared_ptr<redis::async_connection> c,
+                                  std::vector<std::vector<std::string>> commands) {
+  if (commands.empty()) co_return status{};
+  auto ex = co_await asio::this_coro::executor;
+  auto st = std::make_shared<pipeline_state>(ex, commands.size());
+  for (auto& argv : commands) {
+    auto one = [c, st, argv = std::move(argv)]() mutable -> asio::awaitable<void> {
+      auto r = co_await c->command(std::move(argv));
+      if (!st->first_error) {
+        if (!r) {
+          st->first_error = r.error();
+        } else if (r->view().is_error()) {
+          st->first_error = unexpected();
+        }
+      }
+      if (--st->left == 0) st->done.cancel();
+    };
+    asio::co_spawn(ex, std::move(one), asio::detached);
+  }
+  while (st->left > 0) {
+    st->done.expires_at(steady::time_point::max());
+    boost::system::error_code ec;  // cancelled by the last reply: the expected ending
+    co_await st->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (st->first_error) co_return st->first_error;
+  co_return status{};
+}
+
+}  // namespace tracehub::producer

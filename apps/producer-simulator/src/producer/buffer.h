@@ -1,0 +1,75 @@
+// producer/buffer.h — one service's seq counter and buffer in Redis (see keys.h for the keys and
+// the buffer's member format, a contract with the backend's replay worker).
+//
+// append() is the only writer of seqs: one Lua script does INCRBY seq:{svc} K and ZADDs the K
+// full entries, so a seq exists only together with its buffered entry — a producer killed at any
+// moment never leaves a seq that is neither buffered nor sent. The producer sends what it reads
+// back from the buffer (read()), and trims it on ACKs (trim()).
+//
+// Runs on the async connection's executor (the io thread); every call is one round trip, or one
+// pipelined burst. Failures are redis::errc (timeout distinct from io/closed) or
+// producer::errc::unexpected_reply; a call that timed out may still have been applied.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "base/result.h"
+#include "producer/ack.h"
+#include "redis/async_connection.h"
+#include "redis/script.h"
+
+namespace tracehub::producer {
+
+// The produce script (source in buffer.cpp), loaded once per process.
+const redis::script& produce_script();
+
+struct buffered_entry {
+  std::int64_t seq = 0;
+  std::string json;  // {"seq":<seq>,...} exactly as stored
+};
+
+class buffer {
+ public:
+  buffer(std::shared_ptr<redis::async_connection> redis, std::string service);
+
+  // Gives `tails` (see traffic/render.h) the next consecutive seqs and buffers each full entry,
+  // atomically. Returns the first seq; the last is first + tails.size() - 1. Precondition:
+  // tails is not empty.
+  boost::asio::awaitable<result<std::int64_t>> append(std::vector<std::string> tails);
+
+  // The last seq handed out (0 when the service never produced).
+  boost::asio::awaitable<result<std::int64_t>> last_seq();
+
+  // Buffered entries with after < seq <= till, ascending, at most `limit`.
+  boost::asio::awaitable<result<std::vector<buffered_entry>>> read(std::int64_t after,
+                                                                   std::int64_t till,
+                                                                   std::size_t limit);
+
+  // Removes every seq in `ranges` (one ZREMRANGEBYSCORE each, pipelined: one round trip).
+  boost::asio::awaitable<status> trim(const std::vector<seq_range>& ranges);
+
+  // How many entries the buffer holds.
+  boost::asio::awaitable<result<std::int64_t>> depth();
+
+  const std::string& service() const { return service_; }
+
+ private:
+  std::shared_ptr<redis::async_connection> redis_;
+  std::string service_;
+  std::string seq_key_, buffer_key_;
+};
+
+// Sends every command at once on `c` (hiredis pipelines them on the socket) and waits for all
+// replies. Fails with the first error (a transport error, or errc::unexpected_reply for an
+// error reply); the others may still have been applied.
+boost::asio::awaitable<status> pipelined(std::shared_ptr<redis::async_connection> c,
+                                         std::vector<std::vector<std::string>> commands);
+
+}  // namespace tracehub::producer

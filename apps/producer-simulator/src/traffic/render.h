@@ -1,0 +1,29 @@
+// traffic/render.h — log events as ingest entries (SPEC §2.1), JSON text.
+//
+// An entry is rendered in two parts so Redis can give it its seq: the *tail* is the entry's
+// JSON object without its opening brace and seq (`"level":"info",...,"attrs":{...}}`), and the
+// full entry is `{"seq":<n>,` + tail — "seq" first. That full text is what the producer's
+// buffer holds (the contract the backend's replay worker reads) and what a batch carries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "traffic/log_event.h"
+
+namespace tracehub::traffic {
+
+// `"level":..,"message":..,"requestId":..,"ts":..,"attrs":{..}}` (attrs omitted when empty).
+std::string render_tail(const log_event& e);
+
+// `{"seq":<seq>,` + tail: byte for byte what the produce script stores.
+std::string render_entry(std::int64_t seq, std::string_view tail);
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" (RFC 3339, UTC, milliseconds).
+std::string format_rfc3339_ms(std::int64_t epoch_ms);
+
+// Appends `s` as a JSON string literal (quotes, escapes for ", \ and control characters).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace tracehub::traffic
