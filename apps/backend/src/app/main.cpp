@@ -12,8 +12,12 @@
 #include "app/health.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "control/controller.h"
 #include "http/server.h"
 #include "ingest/ingest.h"
+#include "metrics/metrics.h"
+#include "metrics/poller.h"
+#include "metrics/routes.h"
 #include "pg/connection.h"
 #include "pg/migrate.h"
 #include "query/logs_handler.h"
@@ -21,6 +25,8 @@
 #include "redis/async_connection.h"
 #include "replay/replay_worker.h"
 #include "replay/routes.h"
+#include "stats/recorder.h"
+#include "worker/supervisor.h"
 #include "worker/worker.h"
 
 namespace asio = boost::asio;
@@ -51,38 +57,20 @@ void migrate(const std::string& url) {
   }
 }
 
-std::vector<std::unique_ptr<worker::worker>> start_workers(const app::config& cfg,
-                                                           const redis::endpoint& ep,
-                                                           std::shared_ptr<worker::probe> probe,
-                                                           std::shared_ptr<events::bus> bus) {
-  std::vector<std::unique_ptr<worker::worker>> workers;
+// This process's queue workers, under a supervisor (it restarts them after crash_worker).
+void add_workers(const app::config& cfg, const redis::endpoint& ep,
+                 std::shared_ptr<worker::probe> probe, std::shared_ptr<events::bus> bus,
+                 std::shared_ptr<stats::recorder> rates, worker::supervisor& workers) {
   for (int i = 1; i <= cfg.workers; ++i) {
     worker::options o;
     o.database_url = cfg.database_url;
     o.redis = ep;
     o.events = bus;
+    o.stats = rates;
     o.consumer = cfg.consumer + "-" + std::to_string(i);
     o.test_crash_after_commit = cfg.test_crash_after_commit;
-    workers.push_back(std::make_unique<worker::worker>(o, probe));
-    workers.back()->start();
+    workers.add(std::make_unique<worker::worker>(o, probe));
   }
-  return workers;
-}
-
-// metrics:snapshot until the metrics module exists: the raw counters and the time.
-std::string interim_snapshot(const ingest::probe& in, const worker::probe& wk,
-                             const realtime::probe& rt) {
-  auto n = [](std::int64_t v) { return std::to_string(v); };
-  return "{\"ts\":" + n(now_epoch_ms()) + ",\"ingest\":{\"batches\":" + n(in.batches()) +
-         ",\"logs\":" + n(in.logs()) + ",\"duplicates\":" + n(in.duplicates()) +
-         ",\"rejected\":" + n(in.rejected()) + ",\"dropped\":" + n(in.dropped()) +
-         "},\"worker\":{\"entries\":" + n(wk.entries()) + ",\"rows\":" + n(wk.rows()) +
-         ",\"postgresUp\":" + (wk.postgres_up() ? "true" : "false") +
-         "},\"realtime\":{\"clients\":" + n(rt.clients()) +
-         ",\"framesSent\":" + n(rt.frames_sent()) + ",\"framesDropped\":" + n(rt.frames_dropped()) +
-         ",\"logsSkipped\":" + n(rt.logs_skipped()) +
-         ",\"slowClientDisconnects\":" + n(rt.slow_client_disconnects()) +
-         ",\"pingTimeouts\":" + n(rt.ping_timeouts()) + "}}";
 }
 
 int run(const app::config& cfg) {
@@ -92,25 +80,24 @@ int run(const app::config& cfg) {
 
   asio::io_context io(1);
   asio::thread_pool blocking(2);
-  std::vector<std::unique_ptr<worker::worker>> workers;
   auto bus = std::make_shared<events::bus>();
   bus->subscribe([](std::string_view name, const std::string& json) {
     log().debug("event {} {}", name, json);
   });
+  auto rates = std::make_shared<stats::recorder>();
   auto ingest_probe = std::make_shared<ingest::probe>();
   auto worker_probe = std::make_shared<worker::probe>();
   auto realtime_probe = std::make_shared<realtime::probe>();
-  realtime::options rto;
-  rto.snapshot = [ingest_probe, worker_probe, realtime_probe] {
-    return interim_snapshot(*ingest_probe, *worker_probe, *realtime_probe);
-  };
-  // Shared: worker threads publish through the bus until they are joined.
-  auto hub = std::make_shared<realtime::hub>(io, rto, realtime_probe);
-  bus->subscribe(
-      [hub](std::string_view name, const std::string& json) { hub->broadcast(name, json); });
+  auto network = std::make_shared<ingest::network_faults>();
+  if (cfg.test_drop_share > 0) network->drop(cfg.test_drop_share, INT64_MAX);
+  auto poller = std::make_shared<metrics::poller>(cfg.database_url, *ep);
+  poller->start();
+
+  worker::supervisor workers(io, bus);
   std::optional<replay::replay_worker> replayer;
   if (cfg.role != "api") {
-    workers = start_workers(cfg, *ep, worker_probe, bus);
+    add_workers(cfg, *ep, worker_probe, bus, rates, workers);
+    workers.start();
     replay::options ro;
     ro.database_url = cfg.database_url;
     ro.redis = *ep;
@@ -121,15 +108,45 @@ int run(const app::config& cfg) {
     replayer->start();
   }
 
+  control::options co;
+  co.database_url = cfg.database_url;
+  co.redis = *ep;
+  co.admin_token = cfg.admin_token;
+  control::targets ct;
+  ct.network = network;
+  ct.workers = &workers;
+  ct.replayer = replayer ? &*replayer : nullptr;
+  ct.rates = rates;
+  ct.ingest_counters = ingest_probe;
+  ct.worker_counters = worker_probe;
+  ct.poller = poller;
+  ct.bus = bus;
+  auto controls = std::make_shared<control::controller>(blocking, co, ct);
+
+  metrics::sources ms;
+  ms.rates = rates;
+  ms.ingest = ingest_probe;
+  ms.worker = worker_probe;
+  ms.realtime = realtime_probe;
+  ms.state = poller;
+  ms.local_workers = [&workers] { return workers.states(); };
+  ms.faults = [controls] { return controls->active(); };
+  auto collector = std::make_shared<const metrics::collector>(ms);
+
+  realtime::options rto;
+  rto.snapshot = [collector] { return collector->system_metrics_json(); };
+  // Shared: worker threads publish through the bus until they are joined.
+  auto hub = std::make_shared<realtime::hub>(io, rto, realtime_probe);
+  bus->subscribe(
+      [hub](std::string_view name, const std::string& json) { hub->broadcast(name, json); });
+
   auto redis = redis::async_connection::create(io.get_executor(), *ep);
   redis->start();
   auto routes = std::make_shared<http::router>();
   if (cfg.role != "worker") {
     // The handler owns a reusable parser (not copyable); the route holds it by pointer.
-    auto faults = std::make_shared<ingest::network_faults>();
-    if (cfg.test_drop_share > 0) faults->drop(cfg.test_drop_share, INT64_MAX);
-    auto ingest =
-        std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, ingest_probe, faults, bus);
+    auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, ingest_probe, network,
+                                                           bus, rates);
     routes->add(boost::beast::http::verb::post, "/ingest",
                 [ingest](http::request& req) { return (*ingest)(req); });
   }
@@ -143,6 +160,13 @@ int run(const app::config& cfg) {
               replay::list_lost_handler(cfg.database_url, blocking));
   routes->add(boost::beast::http::verb::get, "/logs",
               query::logs_handler(cfg.database_url, blocking));
+  routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
+  routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
+              metrics::prometheus_handler(collector));
+  routes->add(boost::beast::http::verb::get, "/services", metrics::services_handler(collector));
+  routes->add(boost::beast::http::verb::post, "/metrics/control",
+              control::control_handler{controls});
+  routes->add(boost::beast::http::verb::get, "/sim-events", control::sim_events_handler{controls});
   routes->add(boost::beast::http::verb::get, "/socket.io/", realtime::refuse_polling);
 
   http::server_options so;
@@ -167,8 +191,9 @@ int run(const app::config& cfg) {
     io.stop();
   });
   io.run();
-  for (auto& w : workers)
-    w->stop();
+  workers.stop();
+  if (replayer) replayer->stop();
+  poller->stop();
   blocking.join();
   return 0;
 }

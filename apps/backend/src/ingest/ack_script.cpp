@@ -23,13 +23,15 @@ constexpr const char* source =
 --   gaps:{svc}  zset  one member "lo:hi" per missing range, score lo
 -- Seqs travel as decimal strings and are < 2^53, so Lua's doubles hold them exactly.
 --
--- KEYS: 1 ack:{svc}, 2 gaps:{svc}, 3 queue:logs, 4 ack:batch_seq
+-- KEYS: 1 ack:{svc}, 2 gaps:{svc}, 3 queue:logs, 4 ack:batch_seq, 5 ingest:paused,
+--       6 services (the set of every service name seen)
 -- ARGV: 1 service, 2 max_gap, 3 now_ms, 4 queue_max_entries, 5 rows (COPY text),
 --       6 missing_limit, 7.. runs as lo,hi pairs (ascending, disjoint, non-adjacent)
 -- Returns {batch_id, till, contig, missing, accepted, duplicates, new_gaps, dup_ranges,
 --          missing_ranges} (ranges flat lo,hi lists; missing_ranges covers at least the first
 --          missing_limit missing seqs) or an error reply "GAP_TOO_LARGE <till>" /
---          "QUEUE_FULL <len>" after changing nothing.
+--          "QUEUE_FULL <len>" / "PAUSED <ms left>" (a reset is clearing the state) after
+--          changing nothing.
 local ack, gaps, queue = KEYS[1], KEYS[2], KEYS[3]
 local max_gap = tonumber(ARGV[2])
 local nruns = (#ARGV - 6) / 2
@@ -41,8 +43,14 @@ local function parse(m)
   return tonumber(lo), tonumber(hi)
 end
 
+local paused = redis.call('PTTL', KEYS[5])
+if paused ~= -2 then
+  return redis.error_reply('PAUSED ' .. fmt(math.max(paused, 0)))
+end
+
 local till = tonumber(redis.call('HGET', ack, 'till') or '0')
 local missing = tonumber(redis.call('HGET', ack, 'missing') or '0')
+local new_service = redis.call('EXISTS', ack) == 0
 
 if tonumber(ARGV[6 + 2 * nruns]) > till + max_gap then
   return redis.error_reply('GAP_TOO_LARGE ' .. fmt(till))
@@ -109,6 +117,7 @@ end
 
 local batch_id = 'ack_' .. ARGV[3] .. '_' .. fmt(redis.call('INCR', KEYS[4]))
 if accepted > 0 then
+  if new_service then redis.call('SADD', KEYS[6], ARGV[1]) end
   local ver = redis.call('HINCRBY', ack, 'ver', 1)
   redis.call('HSET', ack, 'till', fmt(till), 'missing', fmt(missing), 'at', ARGV[3])
   local function ranges(flat)
@@ -160,10 +169,11 @@ bool read_ranges(redis::reply_view flat, std::vector<queue::seq_range>& out) {
 
 }  // namespace
 
-result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::reply_view r) {
+result<ack_decision> decode_ack(redis::reply_view r) {
   if (r.is_error()) {
     if (r.str().starts_with("GAP_TOO_LARGE")) return gap_too_large{error_number(r.str())};
     if (r.str().starts_with("QUEUE_FULL")) return queue_full{error_number(r.str())};
+    if (r.str().starts_with("PAUSED")) return paused{error_number(r.str())};
     return make_error_code(errc::script_failed);
   }
   if (!r.is_array() || r.size() != 9 || !r[0].is_string())
@@ -183,8 +193,8 @@ result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::r
 }
 
 std::vector<std::string> ack_keys(const std::string& service) {
-  return {keys::ack_state(service), keys::gaps(service), std::string(queue::keys::logs),
-          std::string(keys::batch_seq)};
+  return {keys::ack_state(service),     keys::gaps(service),       std::string(queue::keys::logs),
+          std::string(keys::batch_seq), std::string(keys::paused), std::string(keys::services)};
 }
 
 std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,

@@ -44,8 +44,13 @@ struct gap_too_large {
 struct queue_full {
   std::int64_t length;
 };
+// A `reset` is clearing the state (ingest:paused is set): retry after `ms_left`.
+struct paused {
+  std::int64_t ms_left;
+};
+using ack_decision = std::variant<ack_outcome, gap_too_large, queue_full, paused>;
 
 // Decodes a script reply. errc::protocol if it has an unexpected shape.
-result<std::variant<ack_outcome, gap_too_large, queue_full>> decode_ack(redis::reply_view r);
+result<ack_decision> decode_ack(redis::reply_view r);
 
 }  // namespace tracehub::ingest

@@ -388,9 +388,11 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
     if (auto r = reader.read(e, i, fields)) return *std::move(r);
     std::size_t offset = out.rows.size();
     render_row(out.rows, out.service, fields);
+    if (fields.level == "error" || fields.level == "fatal") ++out.error_entries;
     entries.push_back({fields.seq, i, offset, out.rows.size() - offset});
     ++i;
   }
+  out.entries = i;
   dedupe_and_index(entries, out);
   return out;
 }

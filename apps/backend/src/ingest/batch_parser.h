@@ -40,6 +40,9 @@ struct parsed_batch {
   // The batch's distinct seqs as ascending, disjoint, non-adjacent ranges.
   std::vector<queue::seq_range> runs;
   std::size_t in_batch_duplicates = 0;
+  // Entries at level error or fatal (repeated seqs included), for the error rate.
+  std::size_t error_entries = 0;
+  std::size_t entries = 0;  // entries in the body, repeated seqs included
   // seq -> first entry index, ascending by seq (to name the entry a server-side check blames).
   std::vector<std::pair<std::int64_t, std::size_t>> seq_index;
 };

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 
 #include "base/clock.h"
@@ -90,15 +94,18 @@ std::string ack_event_json(std::string_view service, const ack_outcome& a) {
 ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
                                std::shared_ptr<ingest::probe> probe,
                                std::shared_ptr<network_faults> faults,
-                               std::shared_ptr<events::bus> bus)
+                               std::shared_ptr<events::bus> bus,
+                               std::shared_ptr<stats::recorder> stats)
     : redis_(std::move(redis)),
       opts_(opts),
       probe_(std::move(probe)),
       faults_(std::move(faults)),
       bus_(std::move(bus)),
+      stats_(std::move(stats)),
       parser_(opts.limits) {}
 
 boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& req) {
+  const auto started = steady::now();
   if (faults_->should_drop()) {
     probe_->dropped();
     http::reply lost;
@@ -149,11 +156,37 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
     r.headers.emplace_back("Retry-After", "1");
     co_return r;
   }
+  if (auto* p = std::get_if<paused>(&*decoded)) {
+    probe_->unavailable();
+    auto r = http::json_error(
+        503, "paused",
+        "the state is being reset; retry the batch in " + std::to_string(p->ms_left) + " ms");
+    r.headers.emplace_back("Retry-After", std::to_string(p->ms_left / 1000 + 1));
+    co_return r;
+  }
   const auto& ack = std::get<ack_outcome>(*decoded);
   std::int64_t duplicates = ack.duplicates + static_cast<std::int64_t>(batch.in_batch_duplicates);
   probe_->batch_acked(ack.accepted, duplicates, static_cast<std::int64_t>(ack.new_gaps.size()));
   if (bus_) bus_->publish("ack:sent", ack_event_json(batch.service, ack));
-  co_return http::reply{200, ack_json(ack, duplicates, opts_.missing_limit)};
+  auto body = ack_json(ack, duplicates, opts_.missing_limit);
+  if (auto delay = faults_->ack_delay_ms(); delay > 0) {
+    boost::asio::steady_timer hold(co_await boost::asio::this_coro::executor);
+    hold.expires_after(std::chrono::milliseconds(delay));
+    boost::system::error_code ec;  // cancelled at shutdown: answer at once
+    co_await hold.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+  if (stats_) {
+    // Errors are counted over the body's entries; scale them to the accepted ones so a
+    // batch of duplicates adds no errors.
+    auto errors = batch.entries > 0 ? static_cast<std::int64_t>(batch.error_entries) *
+                                          ack.accepted / static_cast<std::int64_t>(batch.entries)
+                                    : 0;
+    auto now_ms = now_epoch_ms();
+    stats_->ingested(batch.service, ack.accepted, errors, now_ms);
+    stats_->ack_latency(std::chrono::duration<double, std::milli>(steady::now() - started).count(),
+                        now_ms);
+  }
+  co_return http::reply{200, std::move(body)};
 }
 
 }  // namespace tracehub::ingest

@@ -17,6 +17,7 @@
 #include "ingest/network_faults.h"
 #include "ingest/probe.h"
 #include "redis/async_connection.h"
+#include "stats/recorder.h"
 
 namespace tracehub::ingest {
 
@@ -33,12 +34,15 @@ class ingest_handler {
  public:
   ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
                  std::shared_ptr<ingest::probe> probe, std::shared_ptr<network_faults> faults,
-                 std::shared_ptr<events::bus> bus = nullptr);
+                 std::shared_ptr<events::bus> bus = nullptr,
+                 std::shared_ptr<stats::recorder> stats = nullptr);
 
   // POST /ingest. 200 with the ACK; 4xx {error, detail, index} for bad input; 503 when Redis
   // is unreachable or the queue is full (the batch is then not acknowledged: retry it).
-  // Each 200 is also published on the bus (if any) as `ack:sent {service, ackTill, missing,
-  // missingTotal}` with at most the first 100 missing seqs.
+  // 503 `paused` while a reset clears the state. While delay_ack is active the answer is
+  // held back. Each 200 is recorded (logs, errors, ACK latency) in `stats` and also published on
+  // the bus (if any) as `ack:sent {service, ackTill, missing, missingTotal}` with at most the first
+  // 100 missing seqs.
   boost::asio::awaitable<http::reply> operator()(http::request& req);
 
  private:
@@ -46,7 +50,8 @@ class ingest_handler {
   options opts_;
   std::shared_ptr<ingest::probe> probe_;
   std::shared_ptr<network_faults> faults_;
-  std::shared_ptr<events::bus> bus_;  // may be null
+  std::shared_ptr<events::bus> bus_;        // may be null
+  std::shared_ptr<stats::recorder> stats_;  // may be null
   batch_parser parser_;
 };
 

@@ -17,5 +17,10 @@ inline std::string gaps(std::string_view service) {
   return "gaps:{" + std::string(service) + "}";
 }
 inline constexpr std::string_view batch_seq = "ack:batch_seq";
+// Set (with an expiry) by the `reset` control while it clears the state: the ACK step then
+// refuses every batch (503, retry), so no batch straddles the reset.
+inline constexpr std::string_view paused = "ingest:paused";
+// Every service name the ACK step has seen (metrics and GET /services list them).
+inline constexpr std::string_view services = "services";
 
 }  // namespace tracehub::ingest::keys

@@ -25,6 +25,18 @@ class probe {
   std::int64_t gaps() const { return gaps_.load(std::memory_order_relaxed); }
   std::int64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
   std::int64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  std::int64_t unavailable_count() const { return unavailable_.load(std::memory_order_relaxed); }
+
+  // The reset control: totals start again from zero.
+  void reset() {
+    batches_.store(0, std::memory_order_relaxed);
+    logs_.store(0, std::memory_order_relaxed);
+    duplicates_.store(0, std::memory_order_relaxed);
+    gaps_.store(0, std::memory_order_relaxed);
+    rejected_.store(0, std::memory_order_relaxed);
+    unavailable_.store(0, std::memory_order_relaxed);
+    dropped_.store(0, std::memory_order_relaxed);
+  }
 
  private:
   std::atomic<std::int64_t> batches_{0}, logs_{0}, duplicates_{0}, gaps_{0}, rejected_{0},

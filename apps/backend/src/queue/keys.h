@@ -13,6 +13,10 @@ inline constexpr std::string_view retry = "queue:retry";
 // Consumer group shared by every worker (N workers split the stream between them).
 inline constexpr std::string_view group = "workers";
 
+// Worker liveness: hash, field = consumer name, value = epoch ms of its last beat (about
+// every second while its thread runs). Read by the metrics module.
+inline constexpr std::string_view heartbeats = "workers:heartbeat";
+
 // Fields of one entry. Written by ingest/ack_script (XADD inside the ACK script) and by the
 // worker when it moves an entry to queue:retry; read by the worker.
 namespace field {

@@ -206,6 +206,12 @@ void replay_worker::start() {
   thread_ = std::thread([this] {
     pass_runner runner(opts_);
     while (!stopping_) {
+      if (paused_) {
+        idle_ = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      idle_ = false;
       auto handled = runner.run_once(*bus_);
       if (!handled) log().warn("replay pass: {}", handled.error().message());
       if (handled && *handled == opts_.claim_count) continue;  // more may be due right now
@@ -214,6 +220,21 @@ void replay_worker::start() {
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
   });
+}
+
+bool replay_worker::pause(std::chrono::milliseconds limit) {
+  idle_ = false;
+  paused_ = true;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (thread_.joinable() && !idle_) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void replay_worker::resume() {
+  paused_ = false;
 }
 
 void replay_worker::stop() {

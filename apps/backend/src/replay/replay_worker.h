@@ -48,10 +48,15 @@ class replay_worker {
   void start();
   void stop();  // finishes the current pass, joins
 
+  // Holds the thread between passes (the reset control); true when it is idle within
+  // `limit`. Blocks: call it from a blocking pool. resume() lets it go on.
+  bool pause(std::chrono::milliseconds limit);
+  void resume();
+
  private:
   options opts_;
   std::shared_ptr<events::bus> bus_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false}, paused_{false}, idle_{false};
   std::thread thread_;
 };
 

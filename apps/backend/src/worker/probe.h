@@ -25,6 +25,14 @@ class probe {
   std::int64_t retried() const { return retried_.load(std::memory_order_relaxed); }
   bool postgres_up() const { return pg_up_.load(std::memory_order_relaxed); }
 
+  // The reset control: totals start again from zero.
+  void reset() {
+    entries_.store(0, std::memory_order_relaxed);
+    rows_.store(0, std::memory_order_relaxed);
+    redelivered_.store(0, std::memory_order_relaxed);
+    retried_.store(0, std::memory_order_relaxed);
+  }
+
  private:
   std::atomic<std::int64_t> entries_{0}, rows_{0}, redelivered_{0}, retried_{0};
   std::atomic<bool> pg_up_{false};

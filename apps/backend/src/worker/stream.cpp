@@ -168,6 +168,11 @@ status stream::ack(std::string_view key, const std::vector<entry>& entries) {
   return expect_ok(std::move(replies->back()), "XACK/XDEL");
 }
 
+status stream::beat(std::int64_t now_ms) {
+  auto r = conn_.command({"HSET", keys::heartbeats, consumer_, std::to_string(now_ms)});
+  return expect_ok(r, "HSET heartbeat");
+}
+
 status stream::move_to_retry(const std::vector<entry>& entries) {
   std::vector<std::string> args = {std::string(keys::group)};
   for (const auto& e : entries)

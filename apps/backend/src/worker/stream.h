@@ -41,6 +41,9 @@ class stream {
   // them, in one script.
   status move_to_retry(const std::vector<entry>& entries);
 
+  // Records this consumer's heartbeat (workers:heartbeat) at `now_ms`.
+  status beat(std::int64_t now_ms);
+
   bool ok() const { return conn_.ok(); }
 
  private:

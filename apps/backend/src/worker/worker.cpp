@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "base/clock.h"
 #include "pg/errc.h"
 #include "queue/keys.h"
 #include "redis/sync_connection.h"
@@ -34,18 +35,38 @@ class backoff {
   std::chrono::milliseconds min_, max_, next_;
 };
 
+// Thrown inside the loop by the crash_worker fault; unwinds the thread without cleanup of
+// the queue state (pending entries stay pending), like a killed process.
+struct crashed {};
+
+struct controls {
+  const std::atomic<bool>& stopping;
+  const std::atomic<bool>& crashing;
+  const std::atomic<bool>& paused;
+  std::atomic<bool>& idle;
+};
+
 // The body of the worker thread: one pass of `step` at a time until stopped.
 class loop {
  public:
-  loop(const options& opts, probe& p, const std::atomic<bool>& stopping)
+  loop(const options& opts, probe& p, controls c)
       : opts_(opts),
         probe_(p),
-        stopping_(stopping),
+        stopping_(c.stopping),
+        c_(c),
         writer_(opts.database_url),
         backoff_(opts.backoff_min, opts.backoff_max) {}
 
   void run() {
     while (!stopping_) {
+      if (c_.crashing) throw crashed{};
+      beat();
+      if (c_.paused) {
+        c_.idle = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      c_.idle = false;
       if (!stream_ && !connect()) {
         pause(backoff_.next());
         continue;
@@ -122,7 +143,16 @@ class loop {
     return commit(keys::retry, std::move(*pending));
   }
 
+  // Every second or so, workers:heartbeat learns this worker is alive.
+  void beat() {
+    if (!stream_ || steady::now() < next_beat_) return;
+    next_beat_ = steady::now() + std::chrono::seconds(1);
+    if (auto s = stream_->beat(now_epoch_ms()); !s)
+      log().debug("heartbeat: {}", s.error().message());
+  }
+
   status commit(std::string_view key, std::vector<entry> entries) {
+    if (c_.crashing) throw crashed{};  // mid-flight: read, not written, not acknowledged
     auto inserted = writer_.write(entries);
     if (!inserted) {
       probe_.postgres_up(false);
@@ -139,6 +169,7 @@ class loop {
     if (opts_.test_crash_after_commit) std::raise(SIGKILL);
     if (auto s = stream_->ack(key, entries); !s) return s;
     probe_.committed(static_cast<std::int64_t>(entries.size()), *inserted);
+    if (opts_.stats) opts_.stats->inserted(*inserted, now_epoch_ms());
     backoff_.reset();
     if (*inserted > 0) announce(entries);
     return {};
@@ -168,12 +199,14 @@ class loop {
   const options& opts_;
   probe& probe_;
   const std::atomic<bool>& stopping_;
+  controls c_;
   pg_writer writer_;
   backoff backoff_;
   std::optional<stream> stream_;
   bool resume_own_ = true;
   bool pg_failing_ = false;
   steady::time_point next_claim_{};
+  steady::time_point next_beat_{};
 };
 
 }  // namespace
@@ -186,7 +219,10 @@ worker::~worker() {
 }
 
 void worker::start() {
+  if (thread_.joinable()) thread_.join();  // a crashed thread: already finished
   stopping_ = false;
+  crashing_ = false;
+  running_ = true;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -195,10 +231,34 @@ void worker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void worker::crash() {
+  crashing_ = true;
+}
+
+bool worker::pause(std::chrono::milliseconds limit) {
+  idle_ = false;
+  paused_ = true;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (running_ && !idle_) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void worker::resume() {
+  paused_ = false;
+}
+
 void worker::run() {
   log().info("worker {} started", opts_.consumer);
-  loop(opts_, *probe_, stopping_).run();
-  log().info("worker {} stopped", opts_.consumer);
+  try {
+    loop(opts_, *probe_, {stopping_, crashing_, paused_, idle_}).run();
+    log().info("worker {} stopped", opts_.consumer);
+  } catch (const crashed&) {
+    log().warn("worker {} crashed (fault injected)", opts_.consumer);
+  }
+  running_ = false;
 }
 
 }  // namespace tracehub::worker

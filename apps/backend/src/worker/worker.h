@@ -22,6 +22,7 @@
 
 #include "events/bus.h"
 #include "redis/endpoint.h"
+#include "stats/recorder.h"
 #include "worker/probe.h"
 
 namespace tracehub::worker {
@@ -40,6 +41,8 @@ struct options {
   // Where stored rows are announced as `log:new` (LogEntry JSON), after COMMIT and XACK, at
   // most 200 per transaction (a sample when the stream is fast). May be null.
   std::shared_ptr<events::bus> events;
+  // Rows inserted are counted here (insert EPS). May be null.
+  std::shared_ptr<stats::recorder> stats;
   // Test hook: die (SIGKILL) right after a COMMIT, before the entries are acknowledged.
   bool test_crash_after_commit = false;
 };
@@ -51,17 +54,33 @@ class worker {
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
-  // Starts the thread. It connects (and reconnects) by itself; start() does not wait.
+  // Starts the thread. It connects (and reconnects) by itself; start() does not wait. After
+  // a crash, start() starts a new thread under the same consumer name (joining the old one).
   void start();
   // Asks the thread to finish its current transaction and joins it.
   void stop();
+
+  // The crash_worker fault: the thread dies at its next step, as a killed process would —
+  // if it has just read entries, before writing them, so they stay pending in the consumer
+  // group; its connections are dropped without a goodbye. Returns at once; running() turns
+  // false when the thread is gone.
+  void crash();
+  bool running() const { return running_; }
+
+  // Holds the thread between transactions (the reset control) and waits, up to `limit`, for
+  // it to be idle; true when it is (or not running). resume() lets it go on.
+  bool pause(std::chrono::milliseconds limit);
+  void resume();
+
+  const std::string& consumer() const { return opts_.consumer; }
 
  private:
   void run();
 
   options opts_;
   std::shared_ptr<probe> probe_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false}, crashing_{false}, running_{false};
+  std::atomic<bool> paused_{false}, idle_{false};
   std::thread thread_;
 };
 

@@ -1,0 +1,277 @@
+#include "control/controller.h"
+
+#include <charconv>
+#include <optional>
+#include <variant>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "control/flush.h"
+#include "control/reset.h"
+#include "control/sql.h"
+#include "http/admin.h"
+#include "http/query.h"
+#include "pg/connection.h"
+
+namespace tracehub::control {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+spdlog::logger& log() {
+  static auto l = make_logger("control");
+  return *l;
+}
+
+constexpr std::int64_t max_duration_ms = 3'600'000;
+
+bool timed(std::string_view action) {
+  return action == "crash_worker" || action == "drop_network" || action == "delay_ack";
+}
+
+// An integer field in [lo, hi]; the 400 reply otherwise.
+std::variant<std::int64_t, http::reply> int_field(const json::value& v, std::string_view name,
+                                                  std::int64_t lo, std::int64_t hi) {
+  std::optional<std::int64_t> n;
+  if (v.is_int64()) n = v.as_int64();
+  if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(hi)) n = v.as_uint64();
+  if (!n || *n < lo || *n > hi)
+    return http::json_error(400, "invalid_field",
+                            std::string(name) + " must be an integer from " + std::to_string(lo) +
+                                " to " + std::to_string(hi));
+  return *n;
+}
+
+// Runs a blocking job's result back to the io thread.
+asio::awaitable<result<flush_outcome>> flush_job(std::string url, redis::endpoint ep) {
+  co_return flush_queues(url, ep);
+}
+
+struct reset_job_input {
+  std::string url;
+  redis::endpoint ep;
+  std::chrono::milliseconds grace;
+  targets t;
+};
+
+asio::awaitable<result<reset_outcome>> reset_job(reset_job_input in) {
+  if (auto s = pause_ingest(in.ep, std::chrono::seconds(30)); !s) co_return s.error();
+  bool held = true;
+  if (in.t.workers) held = in.t.workers->pause(std::chrono::seconds(15)) && held;
+  if (in.t.replayer) held = in.t.replayer->pause(std::chrono::seconds(15)) && held;
+  if (!held) log().warn("reset: a worker did not pause within 15 s; clearing anyway");
+  auto out = clear_state(in.url, in.ep, in.grace);
+  if (out) {
+    if (in.t.rates) in.t.rates->clear();
+    if (in.t.ingest_counters) in.t.ingest_counters->reset();
+    if (in.t.worker_counters) in.t.worker_counters->reset();
+    if (in.t.network) in.t.network->clear_all();
+  }
+  if (in.t.workers) in.t.workers->resume();
+  if (in.t.replayer) in.t.replayer->resume();
+  if (in.t.poller) in.t.poller->poll_now();
+  co_return out;
+}
+
+}  // namespace
+
+struct controller::command {
+  std::string action;
+  std::chrono::milliseconds duration{0};
+  std::int64_t delay_ms = 0;
+  double share = 0;
+};
+
+namespace {
+
+struct recorded {
+  std::int64_t id = 0, ts = 0;
+};
+
+asio::awaitable<std::optional<recorded>> record_job(std::string url, std::string action,
+                                                    std::string params,
+                                                    std::optional<std::int64_t> until) {
+  auto c = pg::connection::open(url, std::chrono::seconds(3));
+  if (!c) co_return std::nullopt;
+  std::string until_text = until ? std::to_string(*until) : std::string();
+  std::vector<pg::param> p{action, params, until ? pg::param(until_text) : pg::param()};
+  auto r = c->query(sql::record_event, p);
+  if (!r || r->size() != 1) co_return std::nullopt;
+  co_return recorded{r->get_int(0, 0), r->get_int(0, 1)};
+}
+
+asio::awaitable<http::reply> list_job(std::string url, std::int64_t limit) {
+  auto c = pg::connection::open(url, std::chrono::seconds(3));
+  if (!c) co_return http::json_error(503, "unavailable", "Postgres is unreachable; retry later");
+  std::string l = std::to_string(limit);
+  std::vector<pg::param> p{l};
+  auto r = c->query(sql::list_events, p);
+  if (!r || r->size() != 1)
+    co_return http::json_error(503, "unavailable", "the query failed; retry later");
+  co_return http::reply{200, std::string(r->get(0, 0))};
+}
+
+}  // namespace
+
+controller::controller(asio::thread_pool& pool, options opts, targets t)
+    : pool_(pool), opts_(std::move(opts)), t_(std::move(t)) {}
+
+// Parses and checks the body; the 400 reply on bad input.
+asio::awaitable<http::reply> controller::apply(http::request& req) {
+  if (auto refused = http::refuse_non_admin(req, opts_.admin_token)) co_return *refused;
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  if (ec || !v.is_object())
+    co_return http::json_error(400, "malformed_json",
+                               "the body must be a JSON object {\"action\": ...}");
+  const auto& o = v.as_object();
+  command c;
+  auto* action = o.if_contains("action");
+  if (!action || !action->is_string())
+    co_return http::json_error(400, "invalid_field", "action must be a string");
+  c.action = action->as_string();
+  if (!timed(c.action) && c.action != "flush_queue" && c.action != "reset")
+    co_return http::json_error(400, "unknown_action",
+                               "unknown action \"" + c.action +
+                                   "\" (known: crash_worker, drop_network, delay_ack, "
+                                   "flush_queue, reset)");
+  c.duration = c.action == "crash_worker"   ? opts_.crash_down
+               : c.action == "drop_network" ? opts_.drop_for
+                                            : opts_.delay_for;
+  c.delay_ms = opts_.ack_delay.count();
+  c.share = opts_.drop_share;
+  for (const auto& [key, value] : o) {
+    if (key == "action") continue;
+    if (key == "durationMs" && timed(c.action)) {
+      auto d = int_field(value, key, 1, max_duration_ms);
+      if (auto* r = std::get_if<http::reply>(&d)) co_return std::move(*r);
+      c.duration = std::chrono::milliseconds(std::get<std::int64_t>(d));
+    } else if (key == "delayMs" && c.action == "delay_ack") {
+      auto d = int_field(value, key, 1, 60'000);
+      if (auto* r = std::get_if<http::reply>(&d)) co_return std::move(*r);
+      c.delay_ms = std::get<std::int64_t>(d);
+    } else if (key == "share" && c.action == "drop_network") {
+      if (!value.is_number() || value.to_number<double>() <= 0 || value.to_number<double>() > 1)
+        co_return http::json_error(400, "invalid_field", "share must be a number in (0, 1]");
+      c.share = value.to_number<double>();
+    } else {
+      co_return http::json_error(
+          400, "unknown_field",
+          "\"" + std::string(key) + "\" does not apply to " + c.action +
+              " (crash_worker: durationMs; drop_network: durationMs, share; delay_ack: "
+              "durationMs, delayMs; flush_queue and reset: none)");
+    }
+  }
+  co_return co_await run(std::move(c));
+}
+
+// The action's effect, applied now: its parameters for the record, or the reply to send
+// instead (nothing was applied).
+std::variant<json::object, http::reply> controller::apply_timed(const command& c,
+                                                                std::int64_t until) {
+  json::object params{{"durationMs", c.duration.count()}};
+  if (c.action == "crash_worker") {
+    if (!t_.workers || !t_.workers->crash(c.duration, "crash_worker"))
+      return http::json_error(409, "no_worker",
+                              "this backend process runs no queue worker (role api)");
+    params["workers"] = t_.workers->size();
+  } else if (c.action == "drop_network") {
+    t_.network->drop(c.share, until);
+    params["share"] = c.share;
+  } else {  // delay_ack
+    t_.network->delay(c.delay_ms, until);
+    params["delayMs"] = c.delay_ms;
+  }
+  std::lock_guard lock(mutex_);
+  faults_[c.action] = metrics::fault_view{c.action, until - c.duration.count(), until, params};
+  return params;
+}
+
+asio::awaitable<std::variant<json::object, http::reply>> controller::flush() {
+  auto f = co_await asio::co_spawn(pool_, flush_job(opts_.database_url, opts_.redis),
+                                   asio::use_awaitable);
+  if (!f) {
+    log().error("flush_queue: {}", f.error().message());
+    co_return http::json_error(503, "unavailable",
+                               "the flush failed part-way (" + f.error().message() +
+                                   "); what was purged is accounted for; retry it");
+  }
+  co_return json::object{
+      {"entries", f->entries}, {"seqs", f->seqs}, {"replayRequests", f->requests}};
+}
+
+asio::awaitable<std::variant<json::object, http::reply>> controller::reset() {
+  reset_job_input in{opts_.database_url, opts_.redis, opts_.reset_grace, t_};
+  auto r = co_await asio::co_spawn(pool_, reset_job(std::move(in)), asio::use_awaitable);
+  if (!r) {
+    log().error("reset: {}", r.error().message());
+    co_return http::json_error(503, "unavailable",
+                               "the reset failed (" + r.error().message() + "); retry it");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    faults_.clear();
+  }
+  co_return json::object{{"redisKeys", r->redis_keys}};
+}
+
+asio::awaitable<http::reply> controller::run(command c) {
+  const auto now = now_epoch_ms();
+  std::optional<std::int64_t> until;
+  std::variant<json::object, http::reply> applied;
+  if (timed(c.action)) {
+    until = now + c.duration.count();
+    applied = apply_timed(c, *until);
+  } else if (c.action == "flush_queue") {
+    applied = co_await flush();
+  } else {
+    applied = co_await reset();
+  }
+  if (auto* r = std::get_if<http::reply>(&applied)) co_return std::move(*r);
+  auto params = json::serialize(std::get<json::object>(applied));
+  auto rec = co_await asio::co_spawn(pool_, record_job(opts_.database_url, c.action, params, until),
+                                     asio::use_awaitable);
+  co_return announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
+}
+
+// Broadcasts sim:control and builds the 200 reply. id 0: not recorded (Postgres failed).
+http::reply controller::announce(const std::string& action, const std::string& params,
+                                 std::optional<std::int64_t> until, std::int64_t id,
+                                 std::int64_t ts) {
+  if (id == 0) log().warn("{} applied but not recorded in sim_events (Postgres)", action);
+  std::string text = "{\"id\":" + (id ? std::to_string(id) : std::string("null")) +
+                     ",\"action\":\"" + action + "\",\"params\":" + params +
+                     ",\"ts\":" + std::to_string(ts) +
+                     ",\"until\":" + (until ? std::to_string(*until) : std::string("null")) + "}";
+  log().info("applied {}", text);
+  if (t_.bus) t_.bus->publish("sim:control", text);
+  return http::reply{200, "{\"event\":" + text + "}"};
+}
+
+asio::awaitable<http::reply> controller::list_events(http::request& req) {
+  std::int64_t limit = 100;
+  if (auto raw = http::query_param(req.target(), "limit")) {
+    auto [p, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), limit);
+    if (ec != std::errc{} || p != raw->data() + raw->size() || limit < 1 || limit > 1000)
+      co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
+  }
+  co_return co_await asio::co_spawn(pool_, list_job(opts_.database_url, limit),
+                                    asio::use_awaitable);
+}
+
+std::vector<metrics::fault_view> controller::active() const {
+  auto now = now_epoch_ms();
+  std::vector<metrics::fault_view> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [action, f] : faults_)
+    if (f.until > now) out.push_back(f);
+  return out;
+}
+
+}  // namespace tracehub::control

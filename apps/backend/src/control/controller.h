@@ -1,0 +1,104 @@
+// control/controller.h — POST /metrics/control: the five faults of SPEC §5, and
+// GET /sim-events, the record of every one applied.
+//
+//   crash_worker  every worker of this process dies mid-flight; back after durationMs (5 s)
+//   drop_network  `share` (0.3) of /ingest requests lost on the way in for durationMs (10 s)
+//   delay_ack     every ACK held back delayMs (3 s) for durationMs (15 s)
+//   flush_queue   queue:logs and queue:retry purged; purged seqs become `flush` replays
+//   reset         all state cleared; producers start again at seq 1
+// A second action of a kind replaces the first's timer. Each applied action is recorded in
+// sim_events, broadcast as `sim:control`, and answered 200 {"event": {...}}. Bad input
+// (unknown action or field, bad number) is a 400 that applies nothing. Admin only (http/admin.h).
+// The handlers run on the io thread; flush, reset and Postgres work go to the blocking pool.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "events/bus.h"
+#include "http/reply.h"
+#include "ingest/network_faults.h"
+#include "metrics/metrics.h"
+#include "metrics/poller.h"
+#include "redis/endpoint.h"
+#include "replay/replay_worker.h"
+#include "stats/recorder.h"
+#include "worker/probe.h"
+#include "worker/supervisor.h"
+
+namespace tracehub::control {
+
+struct options {
+  std::string database_url;
+  redis::endpoint redis;
+  std::string admin_token;
+  std::chrono::milliseconds crash_down{5'000};
+  std::chrono::milliseconds drop_for{10'000};
+  double drop_share = 0.3;
+  std::chrono::milliseconds delay_for{15'000};
+  std::chrono::milliseconds ack_delay{3'000};
+  // How long ingest keeps refusing after a reset cleared the state (producers notice it).
+  std::chrono::milliseconds reset_grace{2'000};
+};
+
+// What the controls act on. Pointers may be null when this process lacks the part (role api
+// has no workers: crash_worker is then a 409).
+struct targets {
+  std::shared_ptr<ingest::network_faults> network;
+  worker::supervisor* workers = nullptr;
+  replay::replay_worker* replayer = nullptr;
+  std::shared_ptr<stats::recorder> rates;
+  std::shared_ptr<ingest::probe> ingest_counters;
+  std::shared_ptr<worker::probe> worker_counters;
+  std::shared_ptr<metrics::poller> poller;
+  std::shared_ptr<events::bus> bus;
+};
+
+class controller : public std::enable_shared_from_this<controller> {
+ public:
+  controller(boost::asio::thread_pool& pool, options opts, targets t);
+
+  boost::asio::awaitable<http::reply> apply(http::request& req);        // POST /metrics/control
+  boost::asio::awaitable<http::reply> list_events(http::request& req);  // GET /sim-events
+
+  // The faults active now, for SystemMetrics. Any thread.
+  std::vector<metrics::fault_view> active() const;
+
+ private:
+  struct command;
+  boost::asio::awaitable<http::reply> run(command c);
+  std::variant<boost::json::object, http::reply> apply_timed(const command& c, std::int64_t until);
+  boost::asio::awaitable<std::variant<boost::json::object, http::reply>> flush();
+  boost::asio::awaitable<std::variant<boost::json::object, http::reply>> reset();
+  http::reply announce(const std::string& action, const std::string& params,
+                       std::optional<std::int64_t> until, std::int64_t id, std::int64_t ts);
+
+  boost::asio::thread_pool& pool_;
+  options opts_;
+  targets t_;
+  mutable std::mutex mutex_;  // guards faults_
+  std::map<std::string, metrics::fault_view> faults_;
+};
+
+// Route adapters (the router stores copyable handlers).
+struct control_handler {
+  std::shared_ptr<controller> c;
+  boost::asio::awaitable<http::reply> operator()(http::request& req) { return c->apply(req); }
+};
+struct sim_events_handler {
+  std::shared_ptr<controller> c;
+  boost::asio::awaitable<http::reply> operator()(http::request& req) { return c->list_events(req); }
+};
+
+}  // namespace tracehub::control

@@ -1,0 +1,205 @@
+#include "metrics/poller.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "ingest/keys.h"
+#include "pg/connection.h"
+#include "queue/keys.h"
+#include "redis/sync_connection.h"
+#include "replay/keys.h"
+
+namespace tracehub::metrics {
+
+namespace {
+
+spdlog::logger& log() {
+  static auto l = make_logger("metrics");
+  return *l;
+}
+
+std::int64_t to_int(std::string_view s) {
+  std::int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::optional<queue::seq_range> parse_range(std::string_view m) {
+  auto colon = m.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  return queue::seq_range{to_int(m.substr(0, colon)), to_int(m.substr(colon + 1))};
+}
+
+constexpr std::string_view replays_sql =
+    "SELECT service, status, count(*) FROM replay_requests GROUP BY service, status";
+constexpr std::string_view lost_sql =
+    "SELECT service, sum(to_seq - from_seq + 1)::bigint FROM lost_seqs GROUP BY service";
+
+}  // namespace
+
+struct poller::connections {
+  std::optional<redis::sync_connection> redis;
+  std::optional<pg::connection> pg;
+};
+
+poller::poller(std::string database_url, redis::endpoint redis, std::chrono::milliseconds interval)
+    : database_url_(std::move(database_url)),
+      redis_(std::move(redis)),
+      interval_(interval),
+      conns_(std::make_unique<connections>()) {}
+
+poller::~poller() {
+  stop();
+}
+
+void poller::start() {
+  stopping_ = false;
+  thread_ = std::thread([this] {
+    while (!stopping_) {
+      poll_now();
+      auto until = steady::now() + interval_;
+      while (!stopping_ && steady::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+void poller::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void poller::poll_now() {
+  std::lock_guard lock(poll_mutex_);
+  poll(*conns_);
+}
+
+system_state poller::read() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+void poller::poll(connections& c) {
+  system_state next = read();  // keeps the last figures of a store that does not answer
+  next.redis_up = false;
+
+  if (!c.redis || !c.redis->ok()) {
+    c.redis.reset();
+    auto conn = redis::sync_connection::open(redis_, std::chrono::seconds(2));
+    if (conn) c.redis.emplace(std::move(*conn));
+  }
+  if (c.redis) {
+    std::vector<std::vector<std::string>> cmds{
+        {"XLEN", std::string(queue::keys::logs)},
+        {"XLEN", std::string(queue::keys::retry)},
+        {"XPENDING", std::string(queue::keys::logs), std::string(queue::keys::group)},
+        {"HGETALL", std::string(queue::keys::heartbeats)},
+        {"SMEMBERS", std::string(ingest::keys::services)}};
+    auto r = c.redis->pipeline(cmds);
+    if (r && r->size() == cmds.size()) {
+      auto& rs = *r;
+      next.redis_up = true;
+      next.polled_at = now_epoch_ms();
+      next.queue_logs = rs[0].view().integer();
+      next.queue_retry = rs[1].view().integer();
+      auto p = rs[2].view();  // NOGROUP before the first worker: nothing pending
+      next.queue_pending = p.is_array() && p.size() > 0 ? p[0].integer() : 0;
+      next.heartbeats.clear();
+      auto hb = rs[3].view();
+      for (std::size_t i = 0; hb.is_array() && i + 1 < hb.size(); i += 2)
+        next.heartbeats[std::string(hb[i].str())] = to_int(hb[i + 1].str());
+      std::vector<std::string> names;
+      auto members = rs[4].view();
+      for (std::size_t i = 0; members.is_array() && i < members.size(); ++i)
+        names.emplace_back(members[i].str());
+      std::sort(names.begin(), names.end());
+
+      std::vector<std::vector<std::string>> per;
+      for (const auto& s : names) {
+        per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at"});
+        per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
+        per.push_back({"ZCARD", replay::keys::buffer(s)});
+      }
+      auto pr = per.empty() ? result<std::vector<redis::reply>>(std::vector<redis::reply>{})
+                            : c.redis->pipeline(per);
+      if (pr && pr->size() == per.size()) {
+        std::map<std::string, service_state> old;
+        for (auto& s : next.services)
+          old[s.service] = std::move(s);
+        next.services.clear();
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          service_state st;
+          if (auto it = old.find(names[k]); it != old.end()) st = std::move(it->second);
+          st.service = names[k];
+          auto ack = (*pr)[3 * k].view();
+          if (ack.is_array() && ack.size() == 3) {
+            st.ack_till = to_int(ack[0].str());
+            st.missing = to_int(ack[1].str());
+            st.last_ack_at = to_int(ack[2].str());
+          }
+          st.gaps.clear();
+          auto gaps = (*pr)[3 * k + 1].view();
+          for (std::size_t i = 0; gaps.is_array() && i < gaps.size(); ++i)
+            if (auto g = parse_range(gaps[i].str())) st.gaps.push_back(*g);
+          st.contiguous_till = st.gaps.empty() ? st.ack_till : st.gaps.front().lo - 1;
+          st.buffer_depth = (*pr)[3 * k + 2].view().integer();
+          next.services.push_back(std::move(st));
+        }
+      } else {
+        next.redis_up = false;
+      }
+    } else {
+      c.redis.reset();
+    }
+  }
+
+  next.postgres_up = false;
+  if (!c.pg || !c.pg->ok()) {
+    c.pg.reset();
+    auto conn = pg::connection::open(database_url_, std::chrono::seconds(2));
+    if (conn) c.pg.emplace(std::move(*conn));
+  }
+  if (c.pg) {
+    auto replays = c.pg->query(replays_sql);
+    auto lost = c.pg->query(lost_sql);
+    if (replays && lost) {
+      next.postgres_up = true;
+      std::map<std::string, replay_counts> by_service;
+      next.replays = {};
+      for (std::size_t i = 0; i < replays->size(); ++i) {
+        auto status = replays->get(i, 1);
+        auto n = replays->get_int(i, 2);
+        auto& rc = by_service[std::string(replays->get(i, 0))];
+        auto* slot = status == "pending"     ? &rc.pending
+                     : status == "completed" ? &rc.completed
+                                             : &rc.failed;
+        *slot += n;
+        auto* total = status == "pending"     ? &next.replays.pending
+                      : status == "completed" ? &next.replays.completed
+                                              : &next.replays.failed;
+        *total += n;
+      }
+      std::map<std::string, std::int64_t> lost_by;
+      next.lost = 0;
+      for (std::size_t i = 0; i < lost->size(); ++i) {
+        lost_by[std::string(lost->get(i, 0))] = lost->get_int(i, 1);
+        next.lost += lost->get_int(i, 1);
+      }
+      for (auto& s : next.services) {
+        s.replays = by_service[s.service];
+        s.lost = lost_by[s.service];
+      }
+    } else {
+      log().debug("metrics poll: postgres: {}", c.pg->last_error());
+      c.pg.reset();
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  state_ = std::move(next);
+}
+
+}  // namespace tracehub::metrics
