@@ -13,7 +13,7 @@
 #include "redis/errc.h"
 #include "redis/script.h"
 #include "redis/sync_connection.h"
-#include "worker/stream.h"
+#include "worker/entry.h"
 
 namespace tracehub::control {
 
@@ -21,31 +21,47 @@ namespace {
 
 constexpr std::size_t chunk = 200;  // entries per transaction and script
 
-// KEYS: 1 the stream, then ack:{svc}, gaps:{svc} for each service of the chunk
-// ARGV: 1 group, 2 n (entry ids), 3..2+n ids, then per service: count of ranges, lo, hi, ...
+// Purges the given entries of one stream that no consumer has read yet, atomically: an entry
+// a worker read meanwhile (it is past the group's last-delivered id) is left to that worker.
+// KEYS: 1 the stream, then ack:{svc}, gaps:{svc} per service of the chunk
+// ARGV: 1 group, 2 n entries, then per entry: id, service slot (1-based), range count, lo, hi...
+// Returns {entries purged, seqs re-opened}.
 constexpr const char* purge_source = R"lua(
-local stream, group, n = KEYS[1], ARGV[1], tonumber(ARGV[2])
-local ids = {}
-for i = 1, n do ids[i] = ARGV[2 + i] end
-if n > 0 then
-  redis.call('XACK', stream, group, unpack(ids))
-  redis.call('XDEL', stream, unpack(ids))
+local stream, group = KEYS[1], ARGV[1]
+local function id_parts(id)
+  local ms, sq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(sq)
 end
-local a = 3 + n
-for k = 2, #KEYS, 2 do
-  local ack, gaps = KEYS[k], KEYS[k + 1]
-  local count = tonumber(ARGV[a])
-  a = a + 1
-  local reopened = 0
-  for r = 1, count do
-    local lo, hi = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    a = a + 2
-    redis.call('ZADD', gaps, lo, string.format('%d:%d', lo, hi))
-    reopened = reopened + (hi - lo + 1)
+local last_ms, last_sq = 0, 0
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
+  local name, last
+  for i = 1, #g, 2 do
+    if g[i] == 'name' then name = g[i + 1] end
+    if g[i] == 'last-delivered-id' then last = g[i + 1] end
   end
-  if reopened > 0 then redis.call('HINCRBY', ack, 'missing', reopened) end
+  if name == group then last_ms, last_sq = id_parts(last) end
 end
-return n
+local purged, seqs, a = 0, 0, 3
+for e = 1, tonumber(ARGV[2]) do
+  local id, slot, count = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local ms, sq = id_parts(id)
+  local unread = ms > last_ms or (ms == last_ms and sq > last_sq)
+  if unread and redis.call('XDEL', stream, id) == 1 then
+    purged = purged + 1
+    local ack, gaps = KEYS[2 * slot], KEYS[2 * slot + 1]
+    local reopened = 0
+    for r = 1, count do
+      local lo, hi = tonumber(ARGV[a + 2 * r - 2]), tonumber(ARGV[a + 2 * r - 1])
+      redis.call('ZADD', gaps, lo, string.format('%d:%d', lo, hi))
+      reopened = reopened + (hi - lo + 1)
+    end
+    if reopened > 0 then redis.call('HINCRBY', ack, 'missing', reopened) end
+    seqs = seqs + reopened
+  end
+  a = a + 2 * count
+end
+return {purged, seqs}
 )lua";
 
 const redis::script& purge_script() {
@@ -94,88 +110,96 @@ void coalesce(std::vector<queue::seq_range>& ranges) {
   ranges = std::move(out);
 }
 
-struct per_service {
-  std::vector<queue::seq_range> stored;  // rows: re-opened as gaps
-  std::vector<queue::seq_range> gaps;    // the entries' own new gaps: already missing
-};
-
+// One chunk: the replay requests first (committed), then the purge script.
 status purge_chunk(pg::connection& pg, redis::sync_connection& conn, std::string_view key,
                    const std::vector<worker::entry>& entries, flush_outcome& out) {
-  std::map<std::string, per_service> by_service;
+  std::map<std::string, std::vector<queue::seq_range>> requests;  // service -> ranges
+  std::map<std::string, std::size_t> slots;                       // service -> KEYS pair
+  std::vector<std::string> keys{std::string(key)};
+  std::vector<std::string> args{std::string(queue::keys::group), std::to_string(entries.size())};
   for (const auto& e : entries) {
-    auto& s = by_service[e.service];
+    auto [it, added] = slots.emplace(e.service, slots.size() + 1);
+    if (added) {
+      keys.push_back(ingest::keys::ack_state(e.service));
+      keys.push_back(ingest::keys::gaps(e.service));
+    }
     auto rows = seqs_of(e.rows);
-    s.stored.insert(s.stored.end(), rows.begin(), rows.end());
-    s.gaps.insert(s.gaps.end(), e.gaps.begin(), e.gaps.end());
+    args.push_back(e.id);
+    args.push_back(std::to_string(it->second));
+    args.push_back(std::to_string(rows.size()));
+    for (const auto& r : rows) {
+      args.push_back(std::to_string(r.lo));
+      args.push_back(std::to_string(r.hi));
+    }
+    auto& req = requests[e.service];
+    req.insert(req.end(), rows.begin(), rows.end());
+    req.insert(req.end(), e.gaps.begin(), e.gaps.end());  // gaps the worker would have queued
   }
-  // 1. The replay requests, committed before anything is purged.
+
+  // 1. The replay requests, committed before anything is purged. (An entry a worker reads
+  // meanwhile is not purged; its requests then find nothing missing and complete empty.)
   if (auto s = pg.exec("BEGIN"); !s) return s;
-  std::int64_t requests = 0;
-  for (auto& [service, s] : by_service) {
-    coalesce(s.stored);
-    auto all = s.stored;
-    all.insert(all.end(), s.gaps.begin(), s.gaps.end());
-    coalesce(all);
-    for (const auto& r : all) {
+  std::int64_t created = 0;
+  for (auto& [service, ranges] : requests) {
+    coalesce(ranges);
+    for (const auto& r : ranges) {
       std::string lo = std::to_string(r.lo), hi = std::to_string(r.hi);
       std::vector<pg::param> params{service, lo, hi};
       if (auto q = pg.query(sql::insert_flush_request, params); !q) {
         (void)pg.exec("ROLLBACK");
         return q.error();
       }
-      ++requests;
+      ++created;
     }
   }
   if (auto s = pg.exec("COMMIT"); !s) return s;
 
-  // 2. Acknowledge + delete the entries and re-open their seqs, atomically.
-  std::vector<std::string> keys{std::string(key)};
-  std::vector<std::string> args{std::string(queue::keys::group), std::to_string(entries.size())};
-  for (const auto& e : entries)
-    args.push_back(e.id);
-  std::int64_t seqs = 0;
-  for (const auto& [service, s] : by_service) {
-    keys.push_back(ingest::keys::ack_state(service));
-    keys.push_back(ingest::keys::gaps(service));
-    args.push_back(std::to_string(s.stored.size()));
-    for (const auto& r : s.stored) {
-      args.push_back(std::to_string(r.lo));
-      args.push_back(std::to_string(r.hi));
-      seqs += r.hi - r.lo + 1;
-    }
-  }
+  // 2. Delete the unread entries and re-open their seqs, atomically.
   auto r = redis::eval(conn, purge_script(), keys, args);
   if (!r) return r.error();
-  if (r->view().is_error()) return make_error_code(redis::errc::server);
-  out.entries += static_cast<std::int64_t>(entries.size());
-  out.seqs += seqs;
-  out.requests += requests;
+  auto v = r->view();
+  if (v.is_error() || !v.is_array() || v.size() != 2) return make_error_code(redis::errc::server);
+  out.entries += v[0].integer();
+  out.seqs += v[1].integer();
+  out.requests += created;
   return {};
 }
 
 }  // namespace
+
+// The entries of `key` after `after` (exclusive; "-" for the start) up to `cut`, at most
+// `count`, without reading them through the group (so nothing becomes pending).
+result<std::vector<worker::entry>> range(redis::sync_connection& c, std::string_view key,
+                                         const std::string& after, const std::string& cut) {
+  std::string from = after == "-" ? after : "(" + after;
+  auto r = c.command({"XRANGE", key, from, cut, "COUNT", std::to_string(chunk)});
+  if (!r) return r.error();
+  if (r->view().is_error()) return make_error_code(redis::errc::server);
+  return worker::decode_entries(r->view());
+}
 
 result<flush_outcome> flush_queues(const std::string& database_url, const redis::endpoint& ep) {
   auto pg = pg::connection::open(database_url, std::chrono::seconds(3));
   if (!pg) return pg.error();
   auto conn = redis::sync_connection::open(ep, std::chrono::seconds(5));
   if (!conn) return conn.error();
-  worker::stream stream(std::move(*conn), "flusher");
-  if (auto s = stream.ensure_groups(); !s) return s.error();
-  // A second connection for the purge script (the stream owns the first).
-  auto scripts = redis::sync_connection::open(ep, std::chrono::seconds(5));
-  if (!scripts) return scripts.error();
 
   flush_outcome out;
   for (auto key : {queue::keys::logs, queue::keys::retry}) {
-    // What an earlier, interrupted flush left pending first, then everything not yet read.
-    for (bool own : {true, false}) {
-      for (;;) {
-        auto entries = stream.read(key, chunk, std::chrono::milliseconds(1), own);
-        if (!entries) return entries.error();
-        if (entries->empty()) break;
-        if (auto s = purge_chunk(*pg, *scripts, key, *entries, out); !s) return s.error();
-      }
+    // The cut: what the stream holds now. Entries added later (new batches, replays of what
+    // this flush re-opened) are not purged.
+    auto last = conn->command({"XREVRANGE", key, "+", "-", "COUNT", "1"});
+    if (!last) return last.error();
+    auto lv = last->view();
+    if (!lv.is_array() || lv.size() == 0) continue;
+    std::string cut(lv[0][0].str());
+    std::string after = "-";
+    for (;;) {
+      auto entries = range(*conn, key, after, cut);
+      if (!entries) return entries.error();
+      if (entries->empty()) break;
+      after = entries->back().id;
+      if (auto s = purge_chunk(*pg, *conn, key, *entries, out); !s) return s.error();
     }
   }
   return out;

@@ -42,7 +42,7 @@ struct sources {
 };
 
 // A worker counts as up while its heartbeat is younger than this.
-inline constexpr std::int64_t heartbeat_fresh_ms = 3000;
+inline constexpr std::int64_t heartbeat_fresh_ms = 5000;
 // A service without an ACK for this long is `stale`.
 inline constexpr std::int64_t service_stale_ms = 15'000;
 

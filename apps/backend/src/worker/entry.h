@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "queue/seq_range.h"
+#include "redis/reply.h"
 
 namespace tracehub::worker {
 
@@ -22,6 +24,10 @@ struct entry {
   bool deleted = false;  // pending but already deleted from the stream: acknowledge only
   std::int64_t row_count = 0;
 };
+
+// Decodes a stream reply's entry list ([[id, [field, value, ...]], ...]; nil entries are
+// pending ones already deleted). errc::protocol on an unexpected shape.
+result<std::vector<entry>> decode_entries(redis::reply_view list);
 
 // Removes from `rows` every row whose seq (second column) lies in one of `dups`.
 std::string drop_rows_in(std::string_view rows, const std::vector<queue::seq_range>& dups);

@@ -96,6 +96,8 @@ result<entry> decode_entry(redis::reply_view e) {
   return out;
 }
 
+}  // namespace
+
 result<std::vector<entry>> decode_entries(redis::reply_view list) {
   std::vector<entry> out;
   if (list.is_nil()) return out;
@@ -108,6 +110,8 @@ result<std::vector<entry>> decode_entries(redis::reply_view list) {
   }
   return out;
 }
+
+namespace {
 
 status expect_ok(const result<redis::reply>& r, const char* what) {
   if (!r) return r.error();

@@ -94,6 +94,8 @@ class loop {
       return false;
     }
     resume_own_ = true;  // a (re)started worker first finishes what it had read
+    next_beat_ = {};
+    beat();  // alive from the first moment, not a second later
     return true;
   }
 
