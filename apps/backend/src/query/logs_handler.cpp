@@ -1,16 +1,12 @@
 #include "query/logs_handler.h"
 
-#include <charconv>
-#include <optional>
 #include <variant>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "http/query.h"
-#include "ingest/timestamp.h"
 #include "pg/connection.h"
-#include "query/sql.h"
+#include "query/logs_params.h"
 
 namespace tracehub::query {
 
@@ -18,97 +14,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-// The statement's nine parameters as text (nullopt: SQL NULL).
-using params = std::vector<std::optional<std::string>>;
-
-std::optional<std::int64_t> to_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-// An ILIKE pattern matching `q` literally anywhere in the message.
-std::string contains_pattern(std::string_view q) {
-  std::string p = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') p += '\\';
-    p += c;
-  }
-  return p + "%";
-}
-
-// "info,error" -> {info,error}; nullopt when a level is unknown.
-std::optional<std::string> levels_array(std::string_view list) {
-  std::string out = "{";
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto level = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    if (level != "debug" && level != "info" && level != "warn" && level != "error" &&
-        level != "fatal")
-      return std::nullopt;
-    if (out.size() > 1) out += ',';
-    out += level;
-  }
-  return out + "}";
-}
-
-// A ts bound: RFC 3339 as given, epoch ms rendered; nullopt when neither.
-std::optional<std::string> ts_bound(std::string_view s) {
-  if (auto ms = to_int(s)) {
-    if (*ms < 0 || *ms > ingest::max_epoch_ms) return std::nullopt;
-    return ingest::format_epoch_ms(*ms);
-  }
-  if (!ingest::is_rfc3339(s)) return std::nullopt;
-  return std::string(s);
-}
-
-struct bad_param {
-  std::string detail;
-};
-
-std::variant<params, bad_param> read_params(std::string_view target) {
-  params p(9);
-  auto get = [&](const char* name) { return http::query_param(target, name); };
-  p[0] = get("service").value_or("");
-  if (auto l = get("level"); l && !l->empty()) {
-    p[1] = levels_array(*l);
-    if (!p[1]) return bad_param{"level must be a comma list of debug, info, warn, error, fatal"};
-  }
-  auto q = get("q");
-  p[2] = q && !q->empty() ? contains_pattern(*q) : "";
-  const char* ts_names[] = {"from", "to"};
-  for (int i = 0; i < 2; ++i)
-    if (auto t = get(ts_names[i]); t && !t->empty()) {
-      p[3 + i] = ts_bound(*t);
-      if (!p[3 + i])
-        return bad_param{std::string(ts_names[i]) + " must be RFC 3339 or epoch milliseconds"};
-    }
-  const char* int_names[] = {"fromSeq", "toSeq", "cursor"};
-  for (int i = 0; i < 3; ++i)
-    if (auto v = get(int_names[i]); v && !v->empty()) {
-      auto n = to_int(*v);
-      if (!n || *n < 0) return bad_param{std::string(int_names[i]) + " must be a whole number"};
-      p[5 + i] = std::to_string(*n);
-    }
-  std::int64_t limit = 100;
-  if (auto v = get("limit"); v && !v->empty()) {
-    auto n = to_int(*v);
-    if (!n || *n < 1 || *n > 1000) return bad_param{"limit must be 1..1000"};
-    limit = *n;
-  }
-  p[8] = std::to_string(limit);
-  return p;
-}
-
-asio::awaitable<http::reply> run_page(std::string url, params p) {
+asio::awaitable<http::reply> run_page(std::string url, logs_params p) {
   auto c = pg::connection::open(url, std::chrono::seconds(3));
   if (!c) co_return http::json_error(503, "unavailable", "Postgres is unreachable; retry later");
   std::vector<pg::param> args;
   for (const auto& v : p)
     args.push_back(v ? pg::param(*v) : pg::param());
-  auto r = c->query(sql::logs_page, args);
+  auto r = c->query(logs_statement(p), args);
   if (!r || r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   bool full = std::to_string(r->get_int(0, 1)) == *p[8];
@@ -120,10 +32,10 @@ asio::awaitable<http::reply> run_page(std::string url, params p) {
 }  // namespace
 
 asio::awaitable<http::reply> logs_handler::operator()(http::request& req) {
-  auto parsed = read_params(req.target());
+  auto parsed = read_logs_params(req.target());
   if (auto* bad = std::get_if<bad_param>(&parsed))
     co_return http::json_error(400, "invalid_field", bad->detail);
-  co_return co_await asio::co_spawn(pool_, run_page(database_url_, std::get<params>(parsed)),
+  co_return co_await asio::co_spawn(pool_, run_page(database_url_, std::get<logs_params>(parsed)),
                                     asio::use_awaitable);
 }
 

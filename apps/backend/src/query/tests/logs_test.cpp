@@ -62,6 +62,13 @@ TEST_F(query_logs, filters_are_exact) {
   EXPECT_EQ(seqs("?q=needle%2050%25"), (std::vector<std::int64_t>{17}));  // case, '%' literal
   EXPECT_TRUE(seqs("?q=needle_50").empty());                              // '_' is literal too
   EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=6"), (std::vector<std::int64_t>{6, 5, 4, 3}));
+  // A bounded seq range takes sql::logs_page_seq_range: same rows, same order, same limit.
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&limit=3"),
+            (std::vector<std::int64_t>{30, 29, 28}));
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&level=error"),
+            (std::vector<std::int64_t>{30, 25, 20, 15, 10, 5}));
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=20000&level=error&limit=2"),
+            (std::vector<std::int64_t>{40, 35}));  // wider than the bound: logs_page
   EXPECT_EQ(seqs("?service=beta&to=2021-01-01T00:00:00Z").size(), 10u);
   EXPECT_EQ(seqs("?service=beta&from=1609459200000").size(), 10u);  // 2021-01-01 in epoch ms
   EXPECT_EQ(seqs("?level=warn,error&limit=1000").size(), 28u);

@@ -1,0 +1,22 @@
+-- Indexes for GET /logs (query/sql.h: newest first by id, LIMIT <= 1000). Each one lets a
+-- filter walk its rows in id order and stop after a page, instead of walking the primary key
+-- and discarding the rows that do not match. Measured on 10 M rows against their cost to the
+-- worker's COPY: BENCHMARKS.md, "GET /logs on 10 M rows".
+--
+-- level=error / error,fatal, the levels someone pages through: ~2 % of rows, so a partial
+-- index is small and cheap to maintain. Used for any level list within {error, fatal} (with
+-- or without service); the common levels (info, debug, warn) find a page quickly on the
+-- primary key.
+CREATE INDEX logs_problems_id ON logs (id) WHERE level IN ('error', 'fatal');
+
+-- Not indexed, on purpose (figures: BENCHMARKS.md, same 10 M-row run):
+--   service: a (service, id) index takes a page of a service holding 0.5 % of the rows from
+--        ~24 ms to ~1 ms, but it is most of the 1.42x that the measured pair of indexes cost
+--        the worker's COPY, which is the pipeline's bottleneck. With a few large services the
+--        primary key serves service= in ~1 ms; add it when there are many small services.
+--   ts:  the planner walks the primary key for a ts range anyway (it cannot know that ts rises
+--        with id), so a ts index was never used and made the COPY slower (1.71x vs 1.42x).
+--   q:   a pg_trgm GIN index on message takes a rare substring from ~7.6 s to ~60 ms, but made
+--        the COPY 5.7x slower (and 665 MB, 6 min to build); a common substring finds its page
+--        on the primary key in ~1-4 ms.
+--   fromSeq/toSeq: UNIQUE (service, seq) from 0001 already serves them.
