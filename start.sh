@@ -231,7 +231,7 @@ cmd_up() {
   # ---------------------------------------------------------------------------------------------
 
   local dashboard_note=""
-  [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built yet: the dashboard app is still to come)"
+  [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built: run scripts/build.sh release)"
   cat <<EOF
 
 TraceHub is up.

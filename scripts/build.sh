@@ -36,3 +36,19 @@ fi
 say "building $flavour in $build_dir"
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
+
+# The dashboard (apps/dashboard -> apps/dashboard/dist, served by the backend): one build for
+# every flavour, redone only when a source is newer than the last build.
+dashboard=apps/dashboard
+if [[ -f "$dashboard/package.json" ]]; then
+  if [[ ! -f "$dashboard/node_modules/.package-lock.json" ||
+    "$dashboard/package-lock.json" -nt "$dashboard/node_modules/.package-lock.json" ]]; then
+    npm ci --prefix "$dashboard" --no-audit --no-fund --loglevel=error
+  fi
+  if [[ ! -f "$dashboard/dist/index.html" ]] ||
+    [[ -n "$(find "$dashboard/src" "$dashboard/public" "$dashboard/index.html" "$dashboard/package-lock.json" \
+      "$dashboard/vite.config.ts" "$dashboard/tsconfig.json" -newer "$dashboard/dist/index.html" -print -quit)" ]]; then
+    say "building the dashboard in $dashboard/dist"
+    npm run --prefix "$dashboard" --silent build
+  fi
+fi

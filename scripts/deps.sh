@@ -4,8 +4,8 @@
 # Installs, with apt-get, the Debian 12 packages TraceHub needs to build, test and run, and only
 # those that are missing (a no-op taking well under a second when everything is there).
 # Needs root, or sudo, when something is missing. Then installs the npm packages of the
-# real-time channel's Node tests (tests/realtime, exactly as locked) when they are missing or
-# older than the lock file.
+# dashboard and of the Node tests (apps/dashboard, tests/realtime, tests/browser, exactly as
+# locked) when they are missing or older than the lock file.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,6 +20,11 @@ packages=(
   postgresql-15 postgresql-client-15 redis-server redis-tools
   # used by the scripts: curl (health checks), jq, procps (ps), iproute2 (ss), util-linux (runuser, setsid)
   curl jq procps iproute2 util-linux
+  # headless browser driven by the dashboard tests (tests/browser, playwright-core)
+  chromium
+  # promtool, the strict parser the /metrics/prometheus test checks against (the daemon in the
+  # same package is not started: see policy-rc.d below)
+  prometheus
 )
 
 missing=()
@@ -68,10 +73,13 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   install_missing
 fi
 
-# npm packages of the Node tests, exactly as package-lock.json pins them.
-node_tests="$TRACEHUB_REPO/tests/realtime"
-if [[ ! -f "$node_tests/node_modules/.package-lock.json" ||
-  "$node_tests/package-lock.json" -nt "$node_tests/node_modules/.package-lock.json" ]]; then
-  say "installing the npm packages of tests/realtime (npm ci)"
-  npm ci --prefix "$node_tests" --no-audit --no-fund --loglevel=error
-fi
+# npm packages of the dashboard and of the Node tests, exactly as package-lock.json pins them.
+for node_dir in apps/dashboard tests/realtime tests/browser; do
+  dir="$TRACEHUB_REPO/$node_dir"
+  [[ -f "$dir/package-lock.json" ]] || continue
+  if [[ ! -f "$dir/node_modules/.package-lock.json" ||
+    "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    say "installing the npm packages of $node_dir (npm ci)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+done

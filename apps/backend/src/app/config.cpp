@@ -2,9 +2,25 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include <CLI/CLI.hpp>
 
 namespace tracehub::app {
+
+namespace {
+
+// <checkout>/apps/dashboard/dist for a binary at <checkout>/build/<flavour>/apps/backend/;
+// relative to the working directory when /proc/self/exe cannot be read.
+std::string default_dashboard_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "apps/dashboard/dist";
+  return (exe.parent_path() / "../../../apps/dashboard/dist").lexically_normal().string();
+}
+
+}  // namespace
 
 config parse_config(int argc, char** argv) {
   config c;
@@ -12,6 +28,13 @@ config parse_config(int argc, char** argv) {
   cli.option_defaults()->always_capture_default();
   cli.add_option("--bind", c.bind, "address to listen on")->envname("TRACEHUB_BIND");
   cli.add_option("--http-port", c.http_port, "API port")->envname("TRACEHUB_HTTP_PORT");
+  cli.add_option("--dashboard-port", c.dashboard_port,
+                 "dashboard port (0: any free port, -1: no dashboard)")
+      ->envname("TRACEHUB_DASHBOARD_PORT")
+      ->check(CLI::Range(-1, 65535));
+  cli.add_option("--dashboard-dir", c.dashboard_dir,
+                 "the built dashboard (default: apps/dashboard/dist of this checkout)")
+      ->envname("TRACEHUB_DASHBOARD_DIR");
   cli.add_option("--database-url", c.database_url, "PostgreSQL URL")->envname("DATABASE_URL");
   cli.add_option("--redis-url", c.redis_url, "Redis URL")->envname("REDIS_URL");
   cli.add_option("--role", c.role, "which parts run in this process")
@@ -59,6 +82,7 @@ config parse_config(int argc, char** argv) {
     std::exit(cli.exit(e));
   }
   c.test_crash_after_commit = (crash == "1");
+  if (c.dashboard_dir.empty()) c.dashboard_dir = default_dashboard_dir();
   if (c.consumer.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);

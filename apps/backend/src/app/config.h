@@ -11,6 +11,11 @@ namespace tracehub::app {
 struct config {
   std::string bind = "127.0.0.1";
   unsigned short http_port = 3001;
+  // The dashboard's port (same API routes plus the static site): 0 picks a free port, -1
+  // serves no dashboard.
+  int dashboard_port = 3000;
+  // apps/dashboard/dist; default: found from the binary's place in build/<flavour>/apps/backend.
+  std::string dashboard_dir;
   std::string database_url = "postgresql://postgres@127.0.0.1:55432/tracehub";
   std::string redis_url = "redis://127.0.0.1:56379";
   std::string role = "all";  // all | api | worker

@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "app/config.h"
+#include "app/dashboard.h"
 #include "app/health.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -178,6 +179,19 @@ int run(const app::config& cfg) {
   };
   http::server server(io, so, routes);
   server.start();
+  // The dashboard port: the same API routes and Socket.IO, plus the built dashboard for page
+  // loads and every other GET (app/dashboard.h). A copy of the router: the API port keeps 404s.
+  std::optional<http::server> dashboard;
+  if (cfg.dashboard_port >= 0) {
+    auto dashboard_routes = std::make_shared<http::router>(*routes);
+    app::add_dashboard_routes(*dashboard_routes, cfg.dashboard_dir);
+    auto dso = so;  // same bind, body limit and on_upgrade (Socket.IO) hook
+    dso.port = static_cast<unsigned short>(cfg.dashboard_port);
+    dashboard.emplace(io, dso, dashboard_routes);
+    dashboard->start();
+    log().info("dashboard on http://{}:{} from {}", cfg.bind, dashboard->port(),
+               cfg.dashboard_dir);
+  }
   hub->start();
   log().info("listening on http://{}:{} (role {}, {} workers)", cfg.bind, server.port(), cfg.role,
              workers.size());
@@ -186,6 +200,7 @@ int run(const app::config& cfg) {
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     log().info("signal {}: stopping", sig);
     server.stop();
+    if (dashboard) dashboard->stop();
     hub->stop();
     redis->stop();
     io.stop();

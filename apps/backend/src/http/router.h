@@ -1,6 +1,8 @@
 // http/router.h — method + path to handler. Paths match exactly (the query string is ignored
-// for matching); an unknown path is 404, a known path with another method 405, both as JSON
-// errors. A handler that throws becomes a 500 and one log line (the session's catch-all).
+// for matching); a known path with another method is 405; an unknown path goes to the fallback
+// for its method when one is set (the dashboard's static files), else 404 — errors as JSON.
+// A page handler, when set, takes browser page loads first (see set_page_handler).
+// A handler that throws becomes a 500 and one log line (the session's catch-all).
 #pragma once
 
 #include <functional>
@@ -22,13 +24,33 @@ class router {
     routes_[{method, std::move(path)}] = std::move(h);
   }
 
+  // Handles `method` requests whose path has no route at all (e.g. GET and HEAD of a static
+  // site). Replaces an earlier fallback for the same method.
+  template <route_handler H>
+  void set_fallback(boost::beast::http::verb method, H h) {
+    fallbacks_[method] = std::move(h);
+  }
+
+  // Page loads — GET or HEAD whose Accept header lists text/html, as a browser sends when it
+  // navigates — go to `h` before any route is looked up, so a single-page app's client routes
+  // may share paths with API routes (/logs, /services): fetch() sends Accept */* or JSON.
+  template <route_handler H>
+  void set_page_handler(H h) {
+    page_ = std::move(h);
+  }
+
   boost::asio::awaitable<reply> route(request& req) const;
 
  private:
   std::map<std::pair<boost::beast::http::verb, std::string>, handler, std::less<>> routes_;
+  std::map<boost::beast::http::verb, handler> fallbacks_;
+  handler page_;  // empty: no page handler
 };
 
 // The path part of a request target ("/logs?x=1" -> "/logs").
 std::string_view path_of(std::string_view target);
+
+// A GET or HEAD whose Accept header lists text/html: a browser loading a page.
+bool is_page_load(const request& req);
 
 }  // namespace tracehub::http

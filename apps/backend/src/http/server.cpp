@@ -33,7 +33,9 @@ void fail(const beast::error_code& ec, const char* what) {
   if (!expected_end(ec)) log().warn("{}: {}", what, ec.message());
 }
 
-bhttp::response<bhttp::string_body> to_response(reply r, unsigned version, bool keep_alive) {
+// A HEAD reply keeps the Content-Length of the body it would have sent, without the body.
+bhttp::response<bhttp::string_body> to_response(reply r, unsigned version, bool keep_alive,
+                                                bool head = false) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "tracehub");
   res.set(bhttp::field::content_type, r.content_type);
@@ -42,6 +44,11 @@ bhttp::response<bhttp::string_body> to_response(reply r, unsigned version, bool 
   res.keep_alive(keep_alive);
   res.body() = std::move(r.body);
   res.prepare_payload();
+  if (head) {
+    auto length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
   return res;
 }
 
@@ -113,7 +120,8 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
     req.set(peer_header, stream.socket().remote_endpoint(ec).address().to_string());
     auto rep = co_await dispatch(*r, req);
     if (rep.drop_connection) break;
-    auto res = to_response(std::move(rep), req.version(), keep_alive);
+    auto res =
+        to_response(std::move(rep), req.version(), keep_alive, req.method() == bhttp::verb::head);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec) co_return fail(wec, "write");
     if (!keep_alive) break;

@@ -62,6 +62,8 @@ backend_process backend_process::spawn(backend_options opts) {
       {"TRACEHUB_CONSUMER", opts.consumer},
       {"TRACEHUB_WORKERS", std::to_string(opts.workers)},
       {"TRACEHUB_LOG_LEVEL", "warn"},
+      // No dashboard listener unless a test asks for one (opts.env): tests run side by side.
+      {"TRACEHUB_DASHBOARD_PORT", "-1"},
   };
   env.insert(env.end(), opts.env.begin(), opts.env.end());
   pid_t pid = fork();

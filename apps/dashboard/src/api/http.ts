@@ -1,0 +1,115 @@
+// Every REST call of the dashboard (same origin: the backend serves the app and the API on its
+// dashboard port; `npm run dev` proxies). Errors become ApiError with the backend's
+// {error, detail} when it sent one.
+import type { ControlAction, LogEntry, ServiceMetrics, SimEvent, SystemMetrics } from './events';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(status ? `${status} ${code}: ${detail}` : detail);
+  }
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+function withQuery(path: string, q: Query = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'the backend is unreachable');
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: reported below with the status
+  }
+  if (!res.ok) {
+    const o = (json ?? {}) as { error?: string; detail?: string };
+    throw new ApiError(res.status, o.error ?? res.statusText, o.detail ?? (text.slice(0, 200) || 'request failed'));
+  }
+  if (json === undefined) throw new ApiError(res.status, 'bad_response', 'the backend answered without JSON');
+  return json as T;
+}
+
+export interface ServiceDetail extends ServiceMetrics {
+  gaps?: [number, number][];
+}
+
+export interface Replay {
+  id: number;
+  service: string;
+  from: number;
+  to: number;
+  status: 'pending' | 'completed' | 'failed';
+  source?: string;
+  batchId?: string | null;
+  attempts?: number;
+  recovered?: number | null;
+  lost?: number | null;
+  latencyMs?: number | null;
+  createdAt?: string;
+  completedAt?: string | null;
+}
+
+export interface LostRange {
+  service: string;
+  from: number;
+  to: number;
+  count: number;
+  replayId?: number | null;
+  reason?: string;
+  recordedAt?: string;
+}
+
+export interface LogsPage {
+  items: LogEntry[];
+  nextCursor: number | string | null;
+}
+
+export interface LogQuery {
+  service?: string;
+  level?: string; // comma list
+  q?: string;
+  from?: number; // epoch ms
+  to?: number;
+  fromSeq?: number;
+  toSeq?: number;
+  cursor?: number | string;
+  limit?: number;
+}
+
+export const api = {
+  metrics: (signal?: AbortSignal) => request<SystemMetrics>('GET', '/metrics', undefined, signal),
+  services: (signal?: AbortSignal) =>
+    request<{ services: ServiceDetail[] }>('GET', '/services', undefined, signal).then((r) => r.services ?? []),
+  simEvents: (limit = 100, signal?: AbortSignal) =>
+    request<{ events: SimEvent[] }>('GET', withQuery('/sim-events', { limit }), undefined, signal).then((r) => r.events ?? []),
+  control: (action: ControlAction, durationMs?: number) =>
+    request<{ event: SimEvent }>('POST', '/metrics/control', durationMs ? { action, durationMs } : { action }),
+  replays: (q: { status?: string; service?: string; limit?: number }, signal?: AbortSignal) =>
+    request<Replay[]>('GET', withQuery('/replays', q), undefined, signal),
+  lost: (q: { service?: string; limit?: number }, signal?: AbortSignal) =>
+    request<LostRange[]>('GET', withQuery('/lost', q), undefined, signal),
+  logs: (q: LogQuery, signal?: AbortSignal) => request<LogsPage>('GET', withQuery('/logs', { ...q }), undefined, signal),
+  replay: (service: string, from: number, to: number) =>
+    request<{ id: number; status: string; service: string; from: number; to: number }>('POST', '/replay', { service, from, to }),
+};
