@@ -171,26 +171,27 @@ asio::awaitable<http::reply> controller::apply(http::request& req) {
   co_return co_await run(std::move(c));
 }
 
-// The action's effect, applied now: its parameters for the record, or the reply to send
-// instead (nothing was applied).
-std::variant<json::object, http::reply> controller::apply_timed(const command& c,
-                                                                std::int64_t until) {
+// A timed action's parameters, as recorded and broadcast.
+json::object controller::params_of(const command& c) const {
   json::object params{{"durationMs", c.duration.count()}};
+  if (c.action == "crash_worker") params["workers"] = t_.workers ? t_.workers->size() : 0;
+  if (c.action == "drop_network") params["share"] = c.share;
+  if (c.action == "delay_ack") params["delayMs"] = c.delay_ms;
+  return params;
+}
+
+// A timed action's effect, from now until `until`; it replaces the timer of one already on.
+void controller::apply_timed(const command& c, std::int64_t until) {
   if (c.action == "crash_worker") {
-    if (!t_.workers || !t_.workers->crash(c.duration, "crash_worker"))
-      return http::json_error(409, "no_worker",
-                              "this backend process runs no queue worker (role api)");
-    params["workers"] = t_.workers->size();
+    t_.workers->crash(c.duration, "crash_worker");
   } else if (c.action == "drop_network") {
     t_.network->drop(c.share, until);
-    params["share"] = c.share;
   } else {  // delay_ack
     t_.network->delay(c.delay_ms, until);
-    params["delayMs"] = c.delay_ms;
   }
   std::lock_guard lock(mutex_);
-  faults_[c.action] = metrics::fault_view{c.action, until - c.duration.count(), until, params};
-  return params;
+  faults_[c.action] =
+      metrics::fault_view{c.action, until - c.duration.count(), until, params_of(c)};
 }
 
 asio::awaitable<std::variant<json::object, http::reply>> controller::flush() {
@@ -221,23 +222,44 @@ asio::awaitable<std::variant<json::object, http::reply>> controller::reset() {
   co_return json::object{{"redisKeys", r->redis_keys}};
 }
 
+// Not a coroutine itself: two smaller ones keep g++ 12's -Wmismatched-new-delete (a false
+// positive on large coroutine frames) quiet.
 asio::awaitable<http::reply> controller::run(command c) {
+  if (timed(c.action)) return run_timed(std::move(c));
+  return run_once(std::move(c));
+}
+
+asio::awaitable<http::reply> controller::run_timed(command c) {
   const auto now = now_epoch_ms();
-  std::optional<std::int64_t> until;
+  {
+    // A timed fault is announced (recorded, sim:control) before it takes effect, so that
+    // sim:control comes before the worker:crashed it causes.
+    if (c.action == "crash_worker" && (!t_.workers || t_.workers->size() == 0))
+      co_return http::json_error(409, "no_worker",
+                                 "this backend process runs no queue worker (role api)");
+    const std::int64_t until = now + c.duration.count();
+    auto params = json::serialize(params_of(c));
+    auto rec = co_await asio::co_spawn(
+        pool_, record_job(opts_.database_url, c.action, params, until), asio::use_awaitable);
+    auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
+    apply_timed(c, until);
+    co_return reply;
+  }
+}
+
+asio::awaitable<http::reply> controller::run_once(command c) {
+  const auto now = now_epoch_ms();
   std::variant<json::object, http::reply> applied;
-  if (timed(c.action)) {
-    until = now + c.duration.count();
-    applied = apply_timed(c, *until);
-  } else if (c.action == "flush_queue") {
+  if (c.action == "flush_queue") {
     applied = co_await flush();
   } else {
     applied = co_await reset();
   }
   if (auto* r = std::get_if<http::reply>(&applied)) co_return std::move(*r);
   auto params = json::serialize(std::get<json::object>(applied));
-  auto rec = co_await asio::co_spawn(pool_, record_job(opts_.database_url, c.action, params, until),
-                                     asio::use_awaitable);
-  co_return announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
+  auto rec = co_await asio::co_spawn(
+      pool_, record_job(opts_.database_url, c.action, params, std::nullopt), asio::use_awaitable);
+  co_return announce(c.action, params, std::nullopt, rec ? rec->id : 0, rec ? rec->ts : now);
 }
 
 // Broadcasts sim:control and builds the 200 reply. id 0: not recorded (Postgres failed).

@@ -78,7 +78,11 @@ class controller : public std::enable_shared_from_this<controller> {
  private:
   struct command;
   boost::asio::awaitable<http::reply> run(command c);
-  std::variant<boost::json::object, http::reply> apply_timed(const command& c, std::int64_t until);
+  boost::asio::awaitable<http::reply> run_timed(
+      command c);                                           // crash_worker, drop_network, delay_ack
+  boost::asio::awaitable<http::reply> run_once(command c);  // flush_queue, reset
+  boost::json::object params_of(const command& c) const;
+  void apply_timed(const command& c, std::int64_t until);
   boost::asio::awaitable<std::variant<boost::json::object, http::reply>> flush();
   boost::asio::awaitable<std::variant<boost::json::object, http::reply>> reset();
   http::reply announce(const std::string& action, const std::string& params,

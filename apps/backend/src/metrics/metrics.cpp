@@ -150,8 +150,11 @@ json::object collector::system_metrics(std::int64_t now_ms) const {
   }
   m["faults"] = std::move(faults);
   m["realtime"] = {{"clients", s_.realtime->clients()},
+                   {"framesSent", s_.realtime->frames_sent()},
                    {"framesDropped", s_.realtime->frames_dropped()},
-                   {"logsSkipped", s_.realtime->logs_skipped()}};
+                   {"logsSkipped", s_.realtime->logs_skipped()},
+                   {"slowClientDisconnects", s_.realtime->slow_client_disconnects()},
+                   {"pingTimeouts", s_.realtime->ping_timeouts()}};
   return m;
 }
 

@@ -180,9 +180,15 @@ std::string collector::prometheus_text() const {
 
   w.family("tracehub_realtime_clients", "gauge", "Connected Socket.IO clients.");
   w.sample("tracehub_realtime_clients", "", s_.realtime->clients());
+  w.family("tracehub_realtime_frames_sent_total", "counter", "Event frames sent to clients.");
+  w.sample("tracehub_realtime_frames_sent_total", "", s_.realtime->frames_sent());
   w.family("tracehub_realtime_frames_dropped_total", "counter",
            "Event frames dropped for slow clients.");
   w.sample("tracehub_realtime_frames_dropped_total", "", s_.realtime->frames_dropped());
+  w.family("tracehub_realtime_slow_client_disconnects_total", "counter",
+           "Clients disconnected because their queue stayed full.");
+  w.sample("tracehub_realtime_slow_client_disconnects_total", "",
+           s_.realtime->slow_client_disconnects());
   return w.take();
 }
 

@@ -146,11 +146,16 @@ class pass_runner {
     if (lost.empty()) return {};
     std::string services = "{", froms = "{", tos = "{", ids = "{";
     for (std::size_t i = 0; i < lost.size(); ++i) {
-      const char* sep = i ? "," : "";
-      services += sep + req.service;
-      froms += sep + std::to_string(lost[i].lo);
-      tos += sep + std::to_string(lost[i].hi);
-      ids += sep + std::to_string(req.id);
+      if (i > 0) {
+        services += ',';
+        froms += ',';
+        tos += ',';
+        ids += ',';
+      }
+      services += req.service;
+      froms += std::to_string(lost[i].lo);
+      tos += std::to_string(lost[i].hi);
+      ids += std::to_string(req.id);
     }
     std::string arrays[] = {services + "}", froms + "}", tos + "}", ids + "}"};
     pg::param p[] = {arrays[0], arrays[1], arrays[2], arrays[3],

@@ -2,7 +2,7 @@
 //
 // Bucket b holds latencies in (base * 1.05^(b-1), base * 1.05^b] microseconds, from 1 µs to
 // about 35 minutes; anything longer lands in the last bucket. A percentile is read as the
-// geometric middle of its bucket, so it is within 2.5 % of a true sample. Not thread-safe:
+// upper bound of its bucket: at most 5 % above the true sample, never below. Not thread-safe:
 // the recorder guards it.
 #pragma once
 

@@ -171,7 +171,7 @@ TEST_F(control, delay_ack_holds_every_ack_and_shows_in_p99) {
   ASSERT_EQ(post_batch(*client_, "svc-delay", seq_span(1, 10)).status, 200u);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 1200ms);
   auto p99 = metrics().at("ackLatencyMs").at("p99").to_number<double>();
-  EXPECT_GE(p99, 1200 * 0.97);
+  EXPECT_GE(p99, 1200);
   ASSERT_TRUE(eventually([&] { return metrics().at("faults").as_array().empty(); }, 10s));
   t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(post_batch(*client_, "svc-delay", seq_span(11, 20)).status, 200u);

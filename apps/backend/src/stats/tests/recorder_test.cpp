@@ -14,10 +14,12 @@ TEST(latency_histogram, quantiles_are_within_the_bucket_width) {
   for (int i = 1; i <= 1000; ++i)
     h.add(i);  // 1..1000 ms
   EXPECT_EQ(h.count(), 1000);
-  EXPECT_NEAR(h.quantile(0.50), 500, 500 * 0.05);
-  EXPECT_NEAR(h.quantile(0.95), 950, 950 * 0.05);
-  EXPECT_NEAR(h.quantile(0.99), 990, 990 * 0.05);
-  EXPECT_NEAR(h.quantile(1.0), 1000, 1000 * 0.05);
+  // Never below the true value, at most one bucket (5 %) above it.
+  for (double q : {0.50, 0.95, 0.99, 1.0}) {
+    double truth = q * 1000;
+    EXPECT_GE(h.quantile(q), truth) << q;
+    EXPECT_LE(h.quantile(q), truth * 1.05) << q;
+  }
 }
 
 TEST(latency_histogram, empty_and_extremes) {
@@ -75,8 +77,10 @@ TEST(recorder, ack_latency_percentiles_and_cumulative_buckets) {
   r.ack_latency(3100, t0);
   auto v = r.read(t0 + 500);
   EXPECT_EQ(v.ack_count, 100);
-  EXPECT_NEAR(v.ack_p50_ms, 2, 0.1);
-  EXPECT_NEAR(v.ack_p99_ms, 3000, 3000 * 0.05);
+  EXPECT_GE(v.ack_p50_ms, 2);
+  EXPECT_LE(v.ack_p50_ms, 2 * 1.05);
+  EXPECT_GE(v.ack_p99_ms, 3000);
+  EXPECT_LE(v.ack_p99_ms, 3000 * 1.05);
   EXPECT_EQ(v.latency.count, 100);
   EXPECT_EQ(v.latency.buckets[1], 98);       // <= 2.5 ms
   EXPECT_EQ(v.latency.buckets.back(), 100);  // <= 10 s
