@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
+// The fault controls' events live in their own file; the runner (node_client_test) names this
+// file only, so it is loaded from here and its tests run in the same `node --test` process.
+import './control.test.mjs';
 
 const base = process.env.BACKEND_URL;
 assert.ok(base, 'BACKEND_URL must point at a running backend');

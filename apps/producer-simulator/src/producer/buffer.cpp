@@ -37,6 +37,26 @@ end
 return first
 )lua";
 
+constexpr const char* trim_source =
+    R"lua(-- The trim step: drop acknowledged seqs from the buffer unless the epoch changed.
+--
+-- KEYS: 1 seq:{svc}, 2 buffer:{svc}
+-- ARGV: 1 floor (the highest seq the producer produced in its epoch, >= the ACK's ackTill),
+--       then lo, hi pairs: inclusive seq ranges to remove.
+-- Returns how many entries were removed, or -1 without touching anything when seq:{svc} is
+-- below the floor: a reset deleted it since, the counter restarted at 1, and these ranges
+-- would name the new epoch's entries.
+local counter = tonumber(redis.call('GET', KEYS[1]) or '0')
+if counter < tonumber(ARGV[1]) then
+  return -1
+end
+local removed = 0
+for i = 2, #ARGV - 1, 2 do
+  removed = removed + redis.call('ZREMRANGEBYSCORE', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+return removed
+)lua";
+
 error_code unexpected() {
   return make_error_code(errc::unexpected_reply);
 }
@@ -72,6 +92,11 @@ const redis::script& produce_script() {
   return s;
 }
 
+const redis::script& trim_script() {
+  static const redis::script s(trim_source);
+  return s;
+}
+
 buffer::buffer(std::shared_ptr<redis::async_connection> redis, std::string service)
     : redis_(std::move(redis)),
       service_(std::move(service)),
@@ -96,8 +121,11 @@ asio::awaitable<result<std::int64_t>> buffer::last_seq() {
 asio::awaitable<result<std::vector<buffered_entry>>> buffer::read(std::int64_t after,
                                                                   std::int64_t till,
                                                                   std::size_t limit) {
+  // Appended, not "(" + to_string(): GCC 12 at -O3 warns (-Wrestrict) about operator+ here.
+  std::string exclusive_after = "(";
+  exclusive_after += std::to_string(after);
   std::vector<std::string> argv{
-      "ZRANGEBYSCORE", buffer_key_, "(" + std::to_string(after), std::to_string(till), "WITHSCORES",
+      "ZRANGEBYSCORE", buffer_key_, std::move(exclusive_after), std::to_string(till), "WITHSCORES",
       "LIMIT",         "0",         std::to_string(limit)};
   auto r = co_await redis_->command(std::move(argv));
   if (!r) co_return r.error();
@@ -113,13 +141,21 @@ asio::awaitable<result<std::vector<buffered_entry>>> buffer::read(std::int64_t a
   co_return out;
 }
 
-asio::awaitable<status> buffer::trim(const std::vector<seq_range>& ranges) {
-  std::vector<std::vector<std::string>> commands;
-  commands.reserve(ranges.size());
-  for (const auto& r : ranges)
-    commands.push_back(
-        {"ZREMRANGEBYSCORE", buffer_key_, std::to_string(r.lo), std::to_string(r.hi)});
-  co_return co_await pipelined(redis_, std::move(commands));
+asio::awaitable<result<std::int64_t>> buffer::trim(const std::vector<seq_range>& ranges,
+                                                   std::int64_t floor) {
+  if (ranges.empty()) co_return std::int64_t{0};
+  std::vector<std::string> args;
+  args.reserve(1 + 2 * ranges.size());
+  args.push_back(std::to_string(floor));
+  for (const auto& r : ranges) {
+    args.push_back(std::to_string(r.lo));
+    args.push_back(std::to_string(r.hi));
+  }
+  std::vector<std::string> script_keys{seq_key_, buffer_key_};
+  auto r = co_await redis::eval(*redis_, trim_script(), script_keys, std::move(args));
+  if (!r) co_return r.error();
+  if (!r->view().is_integer()) co_return unexpected();
+  co_return r->view().integer();
 }
 
 asio::awaitable<result<std::int64_t>> buffer::depth() {

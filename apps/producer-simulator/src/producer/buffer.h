@@ -4,7 +4,9 @@
 // append() is the only writer of seqs: one Lua script does INCRBY seq:{svc} K and ZADDs the K
 // full entries, so a seq exists only together with its buffered entry — a producer killed at any
 // moment never leaves a seq that is neither buffered nor sent. The producer sends what it reads
-// back from the buffer (read()), and trims it on ACKs (trim()).
+// back from the buffer (read()), and trims it on ACKs (trim()). A trim is conditional on the
+// seq counter, atomically (a second script): after a `reset` (which deletes seq:{svc} and
+// buffer:{svc}) an ACK of the earlier epoch must not remove the new epoch's entries.
 //
 // Runs on the async connection's executor (the io thread); every call is one round trip, or one
 // pipelined burst. Failures are redis::errc (timeout distinct from io/closed) or
@@ -27,8 +29,12 @@
 
 namespace tracehub::producer {
 
-// The produce script (source in buffer.cpp), loaded once per process.
+// The produce and trim scripts (sources in buffer.cpp), loaded once per process.
 const redis::script& produce_script();
+const redis::script& trim_script();
+
+// trim()'s answer when it refused to remove anything (the seq counter is below its floor).
+inline constexpr std::int64_t trim_refused = -1;
 
 struct buffered_entry {
   std::int64_t seq = 0;
@@ -52,8 +58,13 @@ class buffer {
                                                                    std::int64_t till,
                                                                    std::size_t limit);
 
-  // Removes every seq in `ranges` (one ZREMRANGEBYSCORE each, pipelined: one round trip).
-  boost::asio::awaitable<status> trim(const std::vector<seq_range>& ranges);
+  // Removes every seq in `ranges`, in one script, provided seq:{svc} is still >= `floor`;
+  // returns how many entries went, or trim_refused when the counter is below `floor` (it went
+  // back: a reset cleared the service's state, so these ranges name another epoch's seqs).
+  // The caller passes the highest seq it knows it produced in its current epoch (at least the
+  // ACK's ackTill): in that epoch the counter is never below it.
+  boost::asio::awaitable<result<std::int64_t>> trim(const std::vector<seq_range>& ranges,
+                                                    std::int64_t floor);
 
   // How many entries the buffer holds.
   boost::asio::awaitable<result<std::int64_t>> depth();

@@ -29,6 +29,10 @@ class probe {
     if (ack_till > last_ack_till_) last_ack_till_ = ack_till;
   }
   void batch_rejected() { ++rejected_; }
+  // A batch read before a reset, dropped instead of sent into the new epoch.
+  void batch_abandoned() { ++abandoned_; }
+  // The seq counter went back (a reset): ackTills start again from 0.
+  void new_epoch() { last_ack_till_ = 0; }
   void in_flight(int n) { in_flight_ = n; }
 
   // Logs generated per second over the last 5 s (over the time since the first, if shorter).
@@ -46,6 +50,7 @@ class probe {
   std::int64_t acked_total() const { return acked_total_; }
   std::int64_t send_errors() const { return send_errors_; }
   std::int64_t rejected() const { return rejected_; }
+  std::int64_t abandoned() const { return abandoned_; }
   std::int64_t last_ack_till() const { return last_ack_till_; }
   std::int64_t unsequenced_dropped() const { return unsequenced_dropped_; }
   int in_flight() const { return in_flight_; }
@@ -59,7 +64,7 @@ class probe {
   static constexpr steady::duration window_length = std::chrono::seconds(5);
   std::optional<steady::time_point> started_;
   std::deque<std::pair<steady::time_point, std::int64_t>> window_;
-  std::int64_t sent_total_ = 0, acked_total_ = 0, send_errors_ = 0, rejected_ = 0;
+  std::int64_t sent_total_ = 0, acked_total_ = 0, send_errors_ = 0, rejected_ = 0, abandoned_ = 0;
   std::int64_t last_ack_till_ = 0, unsequenced_dropped_ = 0;
   int in_flight_ = 0;
 };

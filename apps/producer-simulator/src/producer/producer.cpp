@@ -176,6 +176,7 @@ void service_producer::note_produced(std::int64_t first, std::int64_t count) {
                opts_.service, produced_till_, first);
     cursor_ = first - 1;
     ++epoch_;
+    probe_.new_epoch();
   }
   produced_till_ = first + count - 1;
   notify();
@@ -244,7 +245,7 @@ asio::awaitable<void> service_producer::dispatch_next() {
   cursor_ = entries->back().seq;
   ++in_flight_;
   probe_.in_flight(in_flight_);
-  asio::co_spawn(ex_, send_batch(std::move(*entries)), asio::detached);
+  asio::co_spawn(ex_, send_batch(std::move(*entries), epoch), asio::detached);
 }
 
 // After stop(), once everything read was sent: done when the buffer is empty. Entries can
@@ -271,16 +272,36 @@ asio::awaitable<bool> service_producer::drained() {
   co_return false;
 }
 
-asio::awaitable<void> service_producer::send_batch(std::vector<buffered_entry> entries) {
+// Sends one batch until it is acknowledged, refused, abandoned or the producer aborts. The
+// body is kept in memory for the retries; before each retry the batch must still belong to the
+// current epoch (fate_of): once a reset has cleared the state its entries are gone from the
+// buffer, and sending them would plant the old epoch's seqs in the new one.
+asio::awaitable<void> service_producer::send_batch(std::vector<buffered_entry> entries,
+                                                   std::uint64_t epoch) {
   const auto body = batch_body(opts_.service, entries);
   const auto first = entries.front().seq, last = entries.back().seq;
   const auto count = static_cast<std::int64_t>(entries.size());
   entries.clear();
   probe_.batch_sent(count);
+  bool checked = true;  // just read from the buffer, in `epoch`
   while (!aborted_) {
+    if (!checked) {
+      auto fate = co_await fate_of(epoch);
+      if (fate == batch_fate::stale) {
+        log().info("{}: batch {}..{} abandoned: the state was reset since it was read",
+                   opts_.service, first, last);
+        probe_.batch_abandoned();
+        break;
+      }
+      if (fate == batch_fate::unknown) {
+        co_await sleep_until(redis_retry_at_);
+        continue;
+      }
+    }
+    checked = false;
     auto a = co_await http_.post_json("/ingest", body);
     auto v = judge(a);
-    if (v == verdict::acked && co_await settle_ack(a, count)) break;
+    if (v == verdict::acked && co_await settle_ack(a, count, epoch)) break;
     if (v == verdict::rejected) {
       log().error(
           "{}: batch {}..{} REJECTED by the backend: {} — this is a bug; the batch "
@@ -303,20 +324,51 @@ asio::awaitable<void> service_producer::send_batch(std::vector<buffered_entry> e
   notify();
 }
 
+// Whether a batch read in `epoch` may still be sent. Stale when the producer has followed a
+// reset already (epoch_ moved on) or the seq counter is below what this epoch produced: the
+// reset deleted it and the producer has not produced since. The backend refuses batches
+// (503) for a while around a reset, so a batch checked here just before one is refused and
+// checked again. Unknown when Redis cannot be asked: wait, do not send blind.
+asio::awaitable<service_producer::batch_fate> service_producer::fate_of(std::uint64_t epoch) {
+  if (epoch != epoch_) co_return batch_fate::stale;
+  auto counter = co_await buffer_.last_seq();
+  if (!counter) {
+    redis_failed(counter.error(), "read seq");
+    co_return batch_fate::unknown;
+  }
+  if (epoch != epoch_ || *counter < produced_till_) co_return batch_fate::stale;
+  co_return batch_fate::current;
+}
+
 // Applies a 200: trims the buffer as the ACK allows. Returns false when the body is no ACK (a
-// proxy's page, a bug): the batch is then retried.
-asio::awaitable<bool> service_producer::settle_ack(const http_answer& a, std::int64_t entries) {
+// proxy's page, a bug): the batch is then retried. An ACK of a batch read in an earlier epoch
+// trims nothing: its ackTill counts the old epoch's seqs.
+asio::awaitable<bool> service_producer::settle_ack(const http_answer& a, std::int64_t entries,
+                                                   std::uint64_t epoch) {
   auto ack = parse_ack(a.body);
   if (!ack) {
     log().error("{}: 200 without an ACK: {}", opts_.service, a.body.substr(0, 200));
     co_return false;
   }
   if (send_backoff_.succeeded()) log().info("{}: backend reachable again", opts_.service);
+  if (epoch != epoch_) {
+    log().info("{}: ACK (ackTill {}) of a batch from before a reset: nothing trimmed",
+               opts_.service, ack->ack_till);
+    co_return true;
+  }
   probe_.batch_acked(entries, ack->ack_till);
-  auto trimmed = co_await buffer_.trim(trimmable(*ack));
+  // The reset may land between this check and the script: the script checks the counter
+  // again, atomically with the trim. In this epoch the counter is >= produced_till_ and
+  // >= every ackTill; after a reset it restarted at 1 and is far below (unless the old epoch
+  // was shorter than what the new one produced in one round trip).
+  auto floor = std::max(ack->ack_till, produced_till_);
+  auto trimmed = co_await buffer_.trim(trimmable(*ack), floor);
   // Not trimmed now, trimmed by a later ACK (each covers every seq up to its ackTill) or
   // re-sent by the drain or the next run: harmless duplicates.
   if (!trimmed) log().debug("{}: trim failed: {}", opts_.service, trimmed.error().message());
+  if (trimmed && *trimmed == trim_refused)
+    log().info("{}: ACK (ackTill {}) arrived after a reset: nothing trimmed", opts_.service,
+               ack->ack_till);
   co_return true;
 }
 
@@ -343,6 +395,7 @@ asio::awaitable<void> service_producer::publish_state() {
       {"in_flight", std::to_string(in_flight_)},
       {"send_errors", std::to_string(probe_.send_errors())},
       {"rejected", std::to_string(probe_.rejected())},
+      {"abandoned", std::to_string(probe_.abandoned())},
       {"rate_eps", fmt::format("{:.1f}", probe_.rate_eps(steady::now()))},
       {"sent_total", std::to_string(probe_.sent_total())},
       {"acked_total", std::to_string(probe_.acked_total())},

@@ -4,7 +4,13 @@
 // script (buffer.h), sends what the buffer holds in batches (POST /ingest, at most max_in_flight
 // at once), trims the buffer on each ACK (every seq <= ackTill not listed missing), and re-sends
 // failed batches after a back-off shared by the service's senders. What the buffer holds at
-// start-up (left by an earlier run) is sent first. Its state is published every second in
+// start-up (left by an earlier run) is sent first.
+//
+// A `reset` of the whole system (SPEC §5) deletes seq:{svc} and buffer:{svc} while the
+// producer runs; it follows into the new epoch (seqs from 1 again) and keeps the two apart:
+// a batch read before the reset is never sent after it (each retry first checks the epoch and
+// the seq counter), and an ACK of an earlier epoch trims nothing (checked here, and again in
+// Redis by the trim script, atomically with the trim). Its state is published every second in
 // producer:{svc} (keys.h) with a 10 s expiry, so a dead producer shows as stale.
 //
 // Threading: everything runs on the one executor given (the simulator's io thread); no locks.
@@ -80,8 +86,11 @@ class service_producer {
   boost::asio::awaitable<void> dispatch_loop();
   boost::asio::awaitable<void> dispatch_next();
   boost::asio::awaitable<bool> drained();
-  boost::asio::awaitable<void> send_batch(std::vector<buffered_entry> entries);
-  boost::asio::awaitable<bool> settle_ack(const http_answer& a, std::int64_t entries);
+  boost::asio::awaitable<void> send_batch(std::vector<buffered_entry> entries, std::uint64_t epoch);
+  enum class batch_fate { current, stale, unknown };
+  boost::asio::awaitable<batch_fate> fate_of(std::uint64_t epoch);
+  boost::asio::awaitable<bool> settle_ack(const http_answer& a, std::int64_t entries,
+                                          std::uint64_t epoch);
   void note_produced(std::int64_t first, std::int64_t count);
 
   boost::asio::awaitable<void> publish_loop();
@@ -109,7 +118,8 @@ class service_producer {
 
   // Every seq <= produced_till_ is (or was) buffered; every seq <= cursor_ has been read from
   // the buffer for sending in this run. epoch_ changes when the seq counter goes back (a reset
-  // of the whole system), so a read started before it is dropped.
+  // of the whole system), so a read started before it is dropped, a batch read before it is
+  // abandoned and an ACK of a batch read before it trims nothing.
   std::int64_t produced_till_ = 0;
   std::int64_t cursor_ = 0;
   std::uint64_t epoch_ = 0;

@@ -127,7 +127,9 @@ TEST_F(buffer_redis, an_ack_trims_everything_it_holds_and_keeps_exactly_the_miss
   auto ack =
       parse_ack(R"({"ackTill":25,"missing":[3,4,10,20],"missingTotal":4,"status":"partial"})");
   ASSERT_TRUE(ack);
-  ASSERT_TRUE(run(b.trim(trimmable(*ack))));
+  auto removed = run(b.trim(trimmable(*ack), 30));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 21);
   EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{3, 4, 10, 20, 26, 27, 28, 29, 30}));
 }
 
@@ -137,11 +139,60 @@ TEST_F(buffer_redis, a_truncated_missing_list_keeps_everything_above_its_last_se
   // 12 missing, 2 listed: any seq above 4 may be one of the other 10.
   auto ack = parse_ack(R"({"ackTill":25,"missing":[3,4],"missingTotal":12})");
   ASSERT_TRUE(ack);
-  ASSERT_TRUE(run(b.trim(trimmable(*ack))));
+  ASSERT_TRUE(run(b.trim(trimmable(*ack), 30)));
   auto seqs = buffered_seqs();
   ASSERT_EQ(seqs.size(), 28u);
   EXPECT_EQ(seqs.front(), 3);
   EXPECT_EQ(seqs.back(), 30);
+}
+
+// What a `reset` (SPEC §5) does to this service's producer keys: both deleted at once.
+void reset_service(const testing::redis_db& db) {
+  auto c = db.connect();
+  ASSERT_TRUE(c.command({"DEL", keys::seq(service), keys::buffer(service)}));
+}
+
+// Regression: an ACK of the epoch before a reset (ackTill 25) trimmed seqs 1..25 of the new
+// epoch, which were buffered but not yet acknowledged — silently lost.
+TEST_F(buffer_redis, an_ack_from_before_a_reset_trims_nothing_of_the_new_epoch) {
+  buffer b(conn_, service);
+  fill(b, 30);
+  auto ack = parse_ack(R"({"ackTill":25,"missing":[],"missingTotal":0})");
+  ASSERT_TRUE(ack);
+  reset_service(db_);
+  ASSERT_EQ(run(b.append({tail(1), tail(2), tail(3)})).value(), 1);
+
+  auto removed = run(b.trim(trimmable(*ack), 30));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, trim_refused);
+  EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(run(b.last_seq()).value(), 3);
+}
+
+TEST_F(buffer_redis, a_trim_right_after_a_reset_before_anything_is_produced_is_refused) {
+  buffer b(conn_, service);
+  fill(b, 10);
+  reset_service(db_);
+  auto removed = run(b.trim({{1, 10}}, 10));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, trim_refused);
+  // The counter is not created by a refused trim: the next produce starts at 1.
+  EXPECT_EQ(db_.integer({"EXISTS", keys::seq(service)}), 0);
+  EXPECT_EQ(run(b.append({tail(1)})).value(), 1);
+}
+
+TEST_F(buffer_redis, a_trim_applies_while_the_counter_is_at_or_above_its_floor) {
+  buffer b(conn_, service);
+  fill(b, 10);
+  // The floor is what the producer knows it produced; the counter may be ahead of it (an
+  // append whose reply timed out was applied all the same).
+  ASSERT_EQ(run(b.append({tail(11), tail(12)})).value(), 11);
+  EXPECT_EQ(run(b.trim({{1, 4}, {6, 10}}, 10)).value(), 9);
+  EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{5, 11, 12}));
+  // At exactly the floor it applies too; nothing to remove is 0, not a refusal.
+  EXPECT_EQ(run(b.trim({{11, 12}}, 12)).value(), 2);
+  EXPECT_EQ(run(b.trim({{11, 12}}, 12)).value(), 0);
+  EXPECT_EQ(run(b.trim({}, 1000)).value(), 0);
 }
 
 }  // namespace
