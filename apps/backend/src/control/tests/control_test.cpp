@@ -230,6 +230,9 @@ TEST_F(control, flush_queue_accounts_for_every_purged_seq_exactly) {
   EXPECT_EQ(lost, 230);  // 1..100, 151..200, 221..250 (the gap), 251..300
   EXPECT_EQ(both, 0);
   EXPECT_TRUE(eventually([&] { return metrics().at("lost").as_int64() == 230; }, 5s));
+  auto replays = metrics().at("replays").as_object();  // the flush request failed: 230 lost
+  EXPECT_EQ(replays.at("pending").as_int64(), 0);
+  EXPECT_GE(replays.at("failed").as_int64(), 1);
 }
 
 TEST_F(control, reset_clears_everything_and_seq_1_is_new_again) {
