@@ -17,7 +17,7 @@ std::string default_dashboard_dir() {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "apps/dashboard/dist";
-  return (exe.parent_path() / "../../../apps/dashboard/dist").lexically_normal().string();
+  return (exe.parent_path() / "../../../../apps/dashboard/dist").lexically_normal().string();
 }
 
 }  // namespace
