@@ -131,7 +131,11 @@ int run(const app::config& cfg) {
   ms.realtime = realtime_probe;
   ms.state = poller;
   ms.local_workers = [&workers] { return workers.states(); };
-  ms.faults = [controls] { return controls->active(); };
+  // Weak: the controller holds the bus, whose subscriber (the hub) holds this collector.
+  ms.faults = [weak = std::weak_ptr<control::controller>(controls)] {
+    auto c = weak.lock();
+    return c ? c->active() : std::vector<metrics::fault_view>{};
+  };
   auto collector = std::make_shared<const metrics::collector>(ms);
 
   realtime::options rto;
@@ -189,8 +193,7 @@ int run(const app::config& cfg) {
     dso.port = static_cast<unsigned short>(cfg.dashboard_port);
     dashboard.emplace(io, dso, dashboard_routes);
     dashboard->start();
-    log().info("dashboard on http://{}:{} from {}", cfg.bind, dashboard->port(),
-               cfg.dashboard_dir);
+    log().info("dashboard on http://{}:{} from {}", cfg.bind, dashboard->port(), cfg.dashboard_dir);
   }
   hub->start();
   log().info("listening on http://{}:{} (role {}, {} workers)", cfg.bind, server.port(), cfg.role,
