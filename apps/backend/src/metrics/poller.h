@@ -4,7 +4,8 @@
 // Redis (one pipelined round trip, then one per service): queue lengths and pending
 // entries, worker heartbeats, the services set, each service's ACK state, first gaps and
 // producer buffer depth. Postgres: replay requests by service and status (pending: all;
-// completed and failed: created in the last hour), lost seqs by service. A store that does not answer is reported "down" and its last figures are kept.
+// completed and failed: created in the last hour), lost seqs by service. A store that does not
+// answer is reported "down" and its last figures are kept.
 #pragma once
 
 #include <atomic>
