@@ -52,37 +52,6 @@ double seconds_since(clock_type::time_point t) {
 // ---------------------------------------------------------------------------------------------
 // The database
 
-// A fresh database logsq_<random> on the admin server, dropped (WITH FORCE) on destruction.
-class bench_database {
- public:
-  explicit bench_database(std::string admin_url) : admin_url_(std::move(admin_url)) {
-    std::random_device seed;
-    name_ = "logsq_" + std::to_string(std::uniform_int_distribution<std::uint32_t>()(seed));
-    auto admin = open(admin_url_);
-    if (auto s = admin.exec("CREATE DATABASE " + name_); !s)
-      throw std::runtime_error("CREATE DATABASE " + name_ + ": " + admin.last_error());
-    url_ = testing::with_database(admin_url_, name_);
-  }
-  ~bench_database() {
-    auto admin = pg::connection::open(admin_url_);
-    // Best effort: the server is a throwaway one (scripts/test-env.sh) in the normal use.
-    if (admin) (void)admin->exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  }
-  bench_database(const bench_database&) = delete;
-  bench_database& operator=(const bench_database&) = delete;
-
-  const std::string& url() const { return url_; }
-
-  static pg::connection open(const std::string& url) {
-    auto c = pg::connection::open(url);
-    if (!c) throw std::runtime_error("cannot connect to " + url + ": " + c.error().message());
-    return std::move(*c);
-  }
-
- private:
-  std::string admin_url_, name_, url_;
-};
-
 void exec(pg::connection& c, std::string_view sql) {
   if (auto s = c.exec(sql); !s)
     throw std::runtime_error(std::string(sql.substr(0, 80)) + ": " + c.last_error());
@@ -477,11 +446,9 @@ void print_summary(const std::vector<query_case>& cases,
 }
 
 int run(const bench_options& o, const std::string& command_line) {
-  const char* admin = std::getenv("TRACEHUB_TEST_PG_URL");
-  if (admin == nullptr || *admin == '\0')
-    throw std::runtime_error("TRACEHUB_TEST_PG_URL is not set; run it through scripts/test-env.sh");
-  bench_database db(admin);
-  auto c = bench_database::open(db.url());
+  // A fresh database on TRACEHUB_TEST_PG_URL (scripts/test-env.sh), dropped at the end.
+  auto db = testing::pg_database::create();
+  auto c = db.connect();
 
   std::printf("TraceHub GET /logs query benchmark\n");
   std::printf("  command   %s\n  server    PostgreSQL %s (shared_buffers %s)\n",
