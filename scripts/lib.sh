@@ -230,8 +230,12 @@ pg_ensure_db() {
 
 # redis_write_conf CONF DIR PORT PIDFILE LOGFILE: a config for a loopback Redis keeping its data
 # in DIR. Durability comes from the append-only file (fsync every second); RDB snapshots are off.
+# Memory is capped (TRACEHUB_REDIS_MAXMEMORY, default 2gb: twice the backend's default queue byte
+# budget) and nothing is ever evicted: ACK state and queued logs must not vanish, so a full Redis
+# refuses writes (the backend answers 503) instead.
 redis_write_conf() {
   local conf="$1" dir="$2" port="$3" pidfile="$4" logfile="$5"
+  local maxmemory="${TRACEHUB_REDIS_MAXMEMORY:-2gb}"
   mkdir -p "$dir"
   cat >"$conf" <<EOF
 # Written by TraceHub's scripts; edits are overwritten.
@@ -244,6 +248,8 @@ dir "$dir"
 appendonly yes
 appendfsync everysec
 save ""
+maxmemory $maxmemory
+maxmemory-policy noeviction
 EOF
 }
 

@@ -97,7 +97,8 @@ test('ack:sent and log:new follow an ingest', async () => {
     assert.equal(typeof one.ts, 'string');
     assert.equal(seen.get(2).message, 'tab\there "quoted"\nnext');
     assert.equal(seen.get(2).requestId, null);
-    assert.equal(seen.get(4).ts, '2026-11-24T10:00:00Z');
+    // Stored in UTC in one form, whatever form it was sent in (docs/PROTOCOL.md, "Ingest").
+    assert.equal(seen.get(4).ts, '2026-11-24T10:00:00.000000Z');
   } finally {
     s.close();
   }

@@ -57,10 +57,14 @@ config parse_config(int argc, char** argv) {
   cli.add_option("--max-gap", in.limits.max_gap, "largest seq jump beyond ackTill")
       ->envname("TRACEHUB_MAX_GAP")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  cli.add_option("--queue-max-entries", in.queue_max_entries,
+  cli.add_option("--queue-max-entries", in.queue.max_entries,
                  "queue:logs length at which ingest answers 503")
       ->envname("TRACEHUB_QUEUE_MAX_ENTRIES")
       ->check(CLI::PositiveNumber);
+  cli.add_option("--queue-max-bytes", in.queue.max_bytes,
+                 "bytes of queue:logs + queue:retry at which ingest answers 503 (default 1 GiB)")
+      ->envname("TRACEHUB_QUEUE_MAX_BYTES")
+      ->check(CLI::Range(std::int64_t{1} << 16, std::int64_t{1} << 40));
   cli.add_option("--admin-token", c.admin_token,
                  "bearer token for admin routes (unset: loopback callers only)")
       ->envname("TRACEHUB_ADMIN_TOKEN");

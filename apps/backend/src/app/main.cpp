@@ -105,7 +105,7 @@ int run(const app::config& cfg) {
     ro.database_url = cfg.database_url;
     ro.redis = *ep;
     ro.limits = cfg.ingest.limits;
-    ro.queue_max_entries = cfg.ingest.queue_max_entries;
+    ro.queue = cfg.ingest.queue;
     ro.deadline = std::chrono::milliseconds(cfg.replay_deadline_ms);
     replayer.emplace(ro, bus);
     replayer->start();

@@ -13,7 +13,10 @@ namespace {
 
 // The script, as Lua. Its header comment is the algorithm's description.
 constexpr const char* source =
-    R"lua(-- The ACK step: one atomic Redis script per accepted batch (SPEC §2.2).
+    R"lua(#!lua
+-- The ACK step: one atomic Redis script per accepted batch (docs/PROTOCOL.md, "ACK").
+-- The shebang makes Redis refuse the whole script up front (OOM) when it is at maxmemory, so
+-- a full Redis never leaves a batch half-applied.
 --
 -- It classifies the batch's seqs against the service's ACK state, updates that state and
 -- enqueues the batch in one step, so concurrent batches for one service - from many
@@ -24,17 +27,18 @@ constexpr const char* source =
 -- Seqs travel as decimal strings and are < 2^53, so Lua's doubles hold them exactly.
 --
 -- KEYS: 1 ack:{svc}, 2 gaps:{svc}, 3 queue:logs, 4 ack:batch_seq, 5 ingest:paused,
---       6 services (the set of every service name seen)
+--       6 services (the set of every service name seen), 7 queue:retry
 -- ARGV: 1 service, 2 max_gap, 3 now_ms, 4 queue_max_entries, 5 rows (COPY text),
---       6 missing_limit, 7.. runs as lo,hi pairs (ascending, disjoint, non-adjacent)
+--       6 missing_limit, 7 queue_max_bytes (both streams, as MEMORY USAGE counts them),
+--       8.. runs as lo,hi pairs (ascending, disjoint, non-adjacent)
 -- Returns {batch_id, till, contig, missing, accepted, duplicates, new_gaps, dup_ranges,
 --          missing_ranges} (ranges flat lo,hi lists; missing_ranges covers at least the first
 --          missing_limit missing seqs) or an error reply "GAP_TOO_LARGE <till>" /
---          "QUEUE_FULL <len>" / "PAUSED <ms left>" (a reset is clearing the state) after
+--          "QUEUE_FULL <len> <bytes>" / "PAUSED <ms left>" (a reset is clearing the state) after
 --          changing nothing.
 local ack, gaps, queue = KEYS[1], KEYS[2], KEYS[3]
 local max_gap = tonumber(ARGV[2])
-local nruns = (#ARGV - 6) / 2
+local nruns = (#ARGV - 7) / 2
 
 local function fmt(n) return string.format('%d', n) end
 local function member(lo, hi) return fmt(lo) .. ':' .. fmt(hi) end
@@ -52,12 +56,14 @@ local till = tonumber(redis.call('HGET', ack, 'till') or '0')
 local missing = tonumber(redis.call('HGET', ack, 'missing') or '0')
 local new_service = redis.call('EXISTS', ack) == 0
 
-if tonumber(ARGV[6 + 2 * nruns]) > till + max_gap then
+if tonumber(ARGV[7 + 2 * nruns]) > till + max_gap then
   return redis.error_reply('GAP_TOO_LARGE ' .. fmt(till))
 end
 local queued = redis.call('XLEN', queue)
-if queued >= tonumber(ARGV[4]) then
-  return redis.error_reply('QUEUE_FULL ' .. fmt(queued))
+local bytes = (redis.call('MEMORY', 'USAGE', queue) or 0) +
+  (redis.call('MEMORY', 'USAGE', KEYS[7]) or 0)
+if queued >= tonumber(ARGV[4]) or bytes >= tonumber(ARGV[7]) then
+  return redis.error_reply('QUEUE_FULL ' .. fmt(queued) .. ' ' .. fmt(bytes))
 end
 
 local accepted, duplicates = 0, 0
@@ -93,7 +99,7 @@ local function fill(lo, hi)
 end
 
 for i = 0, nruns - 1 do
-  local lo, hi = tonumber(ARGV[7 + 2 * i]), tonumber(ARGV[8 + 2 * i])
+  local lo, hi = tonumber(ARGV[8 + 2 * i]), tonumber(ARGV[9 + 2 * i])
   if lo <= till then fill(lo, math.min(hi, till)) end
   if hi > till then
     local a = math.max(lo, till + 1)
@@ -172,8 +178,16 @@ bool read_ranges(redis::reply_view flat, std::vector<queue::seq_range>& out) {
 result<ack_decision> decode_ack(redis::reply_view r) {
   if (r.is_error()) {
     if (r.str().starts_with("GAP_TOO_LARGE")) return gap_too_large{error_number(r.str())};
-    if (r.str().starts_with("QUEUE_FULL")) return queue_full{error_number(r.str())};
+    if (r.str().starts_with("QUEUE_FULL")) {
+      auto numbers = r.str().substr(std::string_view("QUEUE_FULL").size());  // " <len> <bytes>"
+      auto second = numbers.find(' ', 1);
+      return queue_full{
+          error_number(numbers.substr(0, second)),
+          second == std::string_view::npos ? 0 : error_number(numbers.substr(second))};
+    }
     if (r.str().starts_with("PAUSED")) return paused{error_number(r.str())};
+    // Redis at maxmemory (noeviction) refused the whole script: nothing was applied.
+    if (r.str().starts_with("OOM")) return queue_full{-1, -1};
     return make_error_code(errc::script_failed);
   }
   if (!r.is_array() || r.size() != 9 || !r[0].is_string())
@@ -193,21 +207,23 @@ result<ack_decision> decode_ack(redis::reply_view r) {
 }
 
 std::vector<std::string> ack_keys(const std::string& service) {
-  return {keys::ack_state(service),     keys::gaps(service),       std::string(queue::keys::logs),
-          std::string(keys::batch_seq), std::string(keys::paused), std::string(keys::services)};
+  return {keys::ack_state(service),       keys::gaps(service),       std::string(queue::keys::logs),
+          std::string(keys::batch_seq),   std::string(keys::paused), std::string(keys::services),
+          std::string(queue::keys::retry)};
 }
 
 std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
-                                  std::int64_t queue_max_entries, std::int64_t missing_limit,
+                                  const queue_budget& budget, std::int64_t missing_limit,
                                   std::int64_t now_ms) {
   std::vector<std::string> args;
-  args.reserve(6 + 2 * batch.runs.size());
+  args.reserve(7 + 2 * batch.runs.size());
   args.push_back(batch.service);
   args.push_back(std::to_string(max_gap));
   args.push_back(std::to_string(now_ms));
-  args.push_back(std::to_string(queue_max_entries));
+  args.push_back(std::to_string(budget.max_entries));
   args.push_back(std::move(batch.rows));
   args.push_back(std::to_string(missing_limit));
+  args.push_back(std::to_string(budget.max_bytes));
   for (const auto& r : batch.runs) {
     args.push_back(std::to_string(r.lo));
     args.push_back(std::to_string(r.hi));

@@ -19,10 +19,18 @@ const redis::script& ack_script();
 
 struct parsed_batch;
 
+// Back-pressure, checked inside the script (so it holds across backend instances): while the
+// queue streams hold this many entries of queue:logs or this many bytes in all (queue:logs +
+// queue:retry, as Redis' MEMORY USAGE counts them), a batch is refused with queue_full.
+struct queue_budget {
+  std::int64_t max_entries = 50'000;
+  std::int64_t max_bytes = std::int64_t{1} << 30;
+};
+
 // The script's KEYS and ARGV for `batch` (whose rows are moved out).
 std::vector<std::string> ack_keys(const std::string& service);
 std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
-                                  std::int64_t queue_max_entries, std::int64_t missing_limit,
+                                  const queue_budget& budget, std::int64_t missing_limit,
                                   std::int64_t now_ms);
 
 // What the script decided for one batch.
@@ -41,8 +49,10 @@ struct ack_outcome {
 struct gap_too_large {
   std::int64_t ack_till;
 };
+// Also Redis itself refusing the script at its maxmemory (length and bytes -1).
 struct queue_full {
-  std::int64_t length;
+  std::int64_t length;  // entries of queue:logs
+  std::int64_t bytes;   // of both streams
 };
 // A `reset` is clearing the state (ingest:paused is set): retry after `ms_left`.
 struct paused {

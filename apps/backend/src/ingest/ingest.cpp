@@ -126,8 +126,7 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   auto& batch = std::get<parsed_batch>(parsed);
 
   auto keys = ack_keys(batch.service);
-  auto args =
-      ack_args(batch, opts_.limits.max_gap, opts_.queue_max_entries, opts_.missing_limit, now_ms);
+  auto args = ack_args(batch, opts_.limits.max_gap, opts_.queue, opts_.missing_limit, now_ms);
   auto reply = co_await redis::eval(*redis_, ack_script(), keys, std::move(args));
   if (!reply) {
     probe_->unavailable();
@@ -150,9 +149,12 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   }
   if (auto* q = std::get_if<queue_full>(&*decoded)) {
     probe_->unavailable();
-    auto r = http::json_error(503, "queue_full",
-                              "the queue holds " + std::to_string(q->length) +
-                                  " batches awaiting the worker; retry the batch shortly");
+    auto r = http::json_error(
+        503, "queue_full",
+        q->length < 0 ? std::string("Redis is at its memory limit; retry the batch shortly")
+                      : "the queue holds " + std::to_string(q->length) + " batches (" +
+                            std::to_string(q->bytes) +
+                            " bytes) awaiting the worker; retry the batch shortly");
     r.headers.emplace_back("Retry-After", "1");
     co_return r;
   }

@@ -13,6 +13,7 @@
 
 #include "events/bus.h"
 #include "http/reply.h"
+#include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
 #include "ingest/network_faults.h"
 #include "ingest/probe.h"
@@ -23,9 +24,9 @@ namespace tracehub::ingest {
 
 struct options {
   ingest::limits limits;
-  // Back-pressure: while queue:logs holds this many entries (batches), ingest answers 503 and
+  // Back-pressure (ack_script.h): past it ingest answers 503 queue_full with Retry-After and
   // the producer keeps its buffer. Bounds Redis memory when the worker cannot keep up.
-  std::int64_t queue_max_entries = 50'000;
+  queue_budget queue;
   // At most this many seqs are listed in an ACK's `missing` (missingTotal has the full count).
   std::int64_t missing_limit = 10'000;
 };

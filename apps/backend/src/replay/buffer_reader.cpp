@@ -133,7 +133,7 @@ result<accept_outcome> buffer_reader::accept(const std::string& service,
   auto& batch = std::get<ingest::parsed_batch>(parsed);
   const auto& l = parser_.limits_in_force();
   auto r = redis::eval(conn_, ingest::ack_script(), ingest::ack_keys(service),
-                       ingest::ack_args(batch, l.max_gap, queue_max_entries_, 0, now_ms));
+                       ingest::ack_args(batch, l.max_gap, budget_, 0, now_ms));
   if (!r) return r.error();
   auto decoded = ingest::decode_ack(r->view());
   if (!decoded) return decoded.error();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
 #include "queue/seq_range.h"
 #include "redis/sync_connection.h"
@@ -18,8 +19,8 @@ struct accept_outcome {
 
 class buffer_reader {
  public:
-  buffer_reader(redis::sync_connection conn, ingest::limits limits, std::int64_t queue_max_entries)
-      : conn_(std::move(conn)), parser_(limits), queue_max_entries_(queue_max_entries) {}
+  buffer_reader(redis::sync_connection conn, ingest::limits limits, ingest::queue_budget budget)
+      : conn_(std::move(conn)), parser_(limits), budget_(budget) {}
 
   // The parts of [lo, hi] still missing for `service` (from gaps:{svc}), ascending.
   result<std::vector<queue::seq_range>> still_missing(const std::string& service, std::int64_t lo,
@@ -44,7 +45,7 @@ class buffer_reader {
  private:
   redis::sync_connection conn_;
   ingest::batch_parser parser_;
-  std::int64_t queue_max_entries_;
+  ingest::queue_budget budget_;
 };
 
 }  // namespace tracehub::replay

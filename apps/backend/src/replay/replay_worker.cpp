@@ -80,7 +80,7 @@ class pass_runner {
       redis_.reset();
       auto c = redis::sync_connection::open(opts_.redis, std::chrono::seconds(5));
       if (!c) return c.error();
-      redis_.emplace(std::move(*c), opts_.limits, opts_.queue_max_entries);
+      redis_.emplace(std::move(*c), opts_.limits, opts_.queue);
     }
     return {};
   }

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "events/bus.h"
+#include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
 #include "redis/endpoint.h"
 
@@ -29,7 +30,7 @@ struct options {
   std::string database_url;
   redis::endpoint redis;
   ingest::limits limits;
-  std::int64_t queue_max_entries = 50'000;
+  ingest::queue_budget queue;
   std::chrono::milliseconds poll{250};
   std::chrono::milliseconds deadline{60'000};
   std::chrono::milliseconds backoff_min{250};

@@ -2,6 +2,8 @@
 // semantics of SPEC §2.2 and the refusals of §2.1, each of which must change nothing.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <algorithm>
 #include <random>
 #include <thread>
@@ -252,6 +254,78 @@ TEST_F(ingest_e2e, bad_input_is_refused_and_changes_nothing) {
   EXPECT_EQ(a.status, 200u);
   EXPECT_EQ(a.num("accepted"), 1);
   EXPECT_TRUE(a.missing().empty());
+}
+
+// Memory has a budget in bytes, not only in entries: with the worker away, batches queue up
+// until queue:logs + queue:retry hold --queue-max-bytes, then ingest answers 503 queue_full with
+// Retry-After, and a refused batch changes nothing (no entry, no ACK state).
+TEST_F(ingest_e2e, queue_byte_budget_refuses_with_retry_after_and_changes_nothing) {
+  client_.reset();
+  backend_.reset();
+  auto o = options();
+  o.role = "api";  // no worker: the queue only grows
+  o.env = {{"TRACEHUB_QUEUE_MAX_BYTES", "262144"}};
+  backend_.emplace(testing::backend_process::start(o));
+  std::int64_t next = 1;
+  testing::ack refused;
+  for (int i = 0; i < 200; ++i) {
+    auto a = post_batch(client(), "budget", seq_span(next, next + 99));
+    if (a.status != 200) {
+      refused = a;
+      break;
+    }
+    next += 100;
+  }
+  ASSERT_EQ(refused.status, 503u) << "the budget was never reached";
+  EXPECT_EQ(refused.body.at("error").as_string(), "queue_full");
+  EXPECT_GT(next, 101) << "some batches fit the budget";
+  auto added = entries_added();
+  auto version = state_version("budget");
+  auto again = post_batch(client(), "budget", seq_span(next, next + 99));
+  EXPECT_EQ(again.status, 503u);
+  EXPECT_EQ(entries_added(), added);
+  EXPECT_EQ(state_version("budget"), version);
+  EXPECT_EQ(ack_till("budget"), next - 1);
+  // Retry-After is sent (the test client hides headers: ask curl for them).
+  std::string cmd = "curl -s -i -H 'content-type: application/json' --data-binary '" +
+                    testing::batch_body("budget", {next}) +
+                    "' http://127.0.0.1:" + std::to_string(backend_->port()) + "/ingest";
+  std::string head;
+  if (FILE* f = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    while (auto n = fread(buf, 1, sizeof buf, f))
+      head.append(buf, n);
+    ASSERT_EQ(pclose(f), 0) << "curl failed: " << cmd;
+  }
+  EXPECT_NE(head.find("HTTP/1.1 503"), std::string::npos) << head;
+  EXPECT_NE(head.find("Retry-After: 1"), std::string::npos) << head;
+}
+
+// Redis itself at maxmemory (noeviction): the ACK script is refused whole, up front, so the
+// batch is answered 503 and nothing of it is half-applied; below the limit again, ingest goes on.
+TEST_F(ingest_e2e, redis_at_maxmemory_answers_503_and_half_applies_nothing) {
+  ASSERT_EQ(post_batch(client(), "full", seq_span(1, 10)).status, 200u);
+  auto c = redis_.connect();
+  auto used = c.command({"MEMORY", "STATS"});
+  ASSERT_TRUE(used);
+  ASSERT_TRUE(c.command({"CONFIG", "SET", "maxmemory", "1"}));
+  struct restore {
+    redis::sync_connection& c;
+    ~restore() { (void)c.command({"CONFIG", "SET", "maxmemory", "0"}); }
+  } restore_maxmemory{c};
+  auto added = entries_added();
+  auto version = state_version("full");
+  auto a = post_batch(client(), "full", seq_span(11, 20));
+  EXPECT_EQ(a.status, 503u);
+  ASSERT_TRUE(a.body.contains("error"));
+  EXPECT_EQ(a.body.at("error").as_string(), "queue_full");
+  EXPECT_NE(std::string(a.body.at("detail").as_string()).find("memory limit"), std::string::npos);
+  EXPECT_EQ(entries_added(), added);
+  EXPECT_EQ(state_version("full"), version);
+  EXPECT_EQ(ack_till("full"), 10);
+  ASSERT_TRUE(c.command({"CONFIG", "SET", "maxmemory", "0"}));
+  EXPECT_EQ(post_batch(client(), "full", seq_span(11, 20)).status, 200u);
+  EXPECT_EQ(ack_till("full"), 20);
 }
 
 // Redis killed with SIGKILL: ingest refuses (503, nothing acknowledged), /health names Redis,
