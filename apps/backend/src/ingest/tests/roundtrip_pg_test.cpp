@@ -419,7 +419,7 @@ TEST_F(ingest_roundtrip_pg, random_valid_batches_read_back_equal) {
   for (std::uint64_t seed : {1, 2, 3, 20'251'124}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     generator gen(seed);
-    for (int b = 0; b < 40; ++b) {
+    for (int b = 0; b < 50; ++b) {
       std::vector<sent_entry> entries;
       auto n = gen.between(1, 40);
       for (std::int64_t i = 0; i < n; ++i) {
