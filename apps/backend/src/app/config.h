@@ -25,6 +25,8 @@ struct config {
   ingest::options ingest;
   std::string admin_token;  // TRACEHUB_ADMIN_TOKEN; empty: loopback-only admin routes
   std::int64_t replay_deadline_ms = 60'000;
+  // How long an entry may stay pending for a silent consumer before another worker claims it.
+  std::int64_t claim_idle_ms = 30'000;
   bool test_crash_after_commit = false;  // test hook, TRACEHUB_TEST_CRASH_AFTER_COMMIT=1
   double test_drop_share = 0;            // test hook, TRACEHUB_TEST_DROP_SHARE: drop from start
 };
