@@ -4,13 +4,14 @@
 //  - a rejection is a 400 or 413 with a code and a detail, and names no entry past the limit;
 //  - an accepted batch holds one COPY row per distinct seq: seven columns, only the escapes
 //    ingest/copy_text.h writes, valid UTF-8 without NUL, the batch's service, a seq in
-//    1..2^53-1, a known level, text within the limits, a ts the timestamp parser accepts, and
-//    attrs that are null or a flat JSON object;
+//    1..2^53-1, a known level, text within the limits, a ts in the one stored form
+//    (ingest/timestamp.h: it parses and formats back to itself), and attrs that are null or a
+//    flat JSON object;
 //  - runs and seq_index describe exactly the rows' seqs;
 //  - the same body parsed again by the same parser (which reuses its buffers) gives the same
 //    rows;
-//  - the worker's log:new rendering of each row (worker/log_event.h) is valid JSON carrying
-//    the row's message, requestId and attrs unchanged.
+//  - the log:new rendering of each row (queue/copy_row.h) is valid JSON carrying the row's
+//    message, requestId and attrs unchanged.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +27,7 @@
 #include "check.h"
 #include "ingest/batch_parser.h"
 #include "ingest/timestamp.h"
-#include "worker/log_event.h"
+#include "queue/copy_row.h"
 
 namespace tracehub::fuzz {
 namespace {
@@ -106,7 +107,8 @@ std::int64_t check_row(std::string_view row, const parsed_batch& b) {
     FUZZ_CHECK(request_id->find('\0') == std::string::npos, "requestId holds no NUL");
   }
 
-  FUZZ_CHECK(ingest::is_rfc3339(col[5]), "ts is RFC 3339");
+  auto ts = ingest::parse_rfc3339_us(col[5]);
+  FUZZ_CHECK(ts && ingest::format_epoch_us(*ts) == col[5], "ts is in its one stored form");
 
   auto attrs_text = nullable_text(col[6]);
   std::optional<boost::json::value> attrs;
@@ -118,7 +120,7 @@ std::int64_t check_row(std::string_view row, const parsed_batch& b) {
   }
 
   // The real-time channel renders stored rows without a JSON library; it must agree.
-  auto event = worker::log_entry_json(row);
+  auto event = queue::log_entry_json(row);
   FUZZ_CHECK(event.has_value(), "log_entry_json reads every accepted row");
   boost::system::error_code ec;
   auto v = boost::json::parse(*event, ec);
