@@ -382,7 +382,7 @@ cmd_test() {
 }
 
 cmd_fuzz() {
-  [[ $# -le 1 ]] || die "usage: ./start.sh fuzz [SECONDS]"
+  [[ $# -le 1 && "${1:-300}" =~ ^[1-9][0-9]*$ ]] || die "usage: ./start.sh fuzz [SECONDS] (a positive number)"
   scripts/deps.sh
   scripts/fuzz.sh "${1:-300}"
 }
