@@ -21,7 +21,11 @@ Usage: ./start.sh <command> [options]
               DASHBOARD_URL; load them with: set -a; eval "$(./start.sh env)"; set +a
   test [--quick]
               build release and asan and run the whole test suite against throwaway
-              PostgreSQL and Redis servers (--quick: release only)
+              PostgreSQL and Redis servers, then run every fuzz harness for 60 s
+              (--quick: release only, no fuzzing)
+  fuzz [SECONDS]
+              build the libFuzzer harnesses (clang, build/fuzz) and run each for SECONDS
+              [300]; fails on any crash, leak or sanitizer report (scripts/fuzz.sh)
   bench [ARG...]
               run the benchmark (build/release/bench/tracehub-bench) against throwaway servers
   help        this text
@@ -328,9 +332,9 @@ cmd_env() {
 }
 
 cmd_test() {
-  local flavours=(release asan) results=() failed=0 flavour
+  local flavours=(release asan) results=() failed=0 flavour fuzz=1
   case "${1:-}" in
-    --quick) flavours=(release) ;;
+    --quick) flavours=(release) fuzz=0 ;;
     '') ;;
     *) die "test: unknown option $1 (see ./start.sh help)" ;;
   esac
@@ -357,6 +361,16 @@ cmd_test() {
     fi
   done
 
+  # About a minute per harness, two at a time on two cores (scripts/fuzz.sh).
+  if [[ $fuzz -eq 1 ]]; then
+    if scripts/fuzz.sh 60; then
+      results+=("fuzz: passed")
+    else
+      results+=("fuzz: FAILED")
+      failed=1
+    fi
+  fi
+
   local summary
   summary="$(printf '%s; ' "${results[@]}")"
   if [[ $failed -eq 0 ]]; then
@@ -365,6 +379,12 @@ cmd_test() {
     printf 'test summary: FAILED (%s)\n' "${summary%; }"
   fi
   return "$failed"
+}
+
+cmd_fuzz() {
+  [[ $# -le 1 && "${1:-300}" =~ ^[1-9][0-9]*$ ]] || die "usage: ./start.sh fuzz [SECONDS] (a positive number)"
+  scripts/deps.sh
+  scripts/fuzz.sh "${1:-300}"
 }
 
 cmd_bench() {
@@ -386,6 +406,7 @@ case "$command" in
   env) cmd_env "$@" ;;
   test) cmd_test "$@" ;;
   bench) cmd_bench "$@" ;;
+  fuzz) cmd_fuzz "$@" ;;
   help | -h | --help) usage ;;
   *)
     printf 'unknown command: %s\n\n' "$command" >&2
