@@ -615,13 +615,32 @@ TEST_F(ingest_roundtrip_pg, edge_values_either_refused_or_read_back_equal) {
 // one with more digits than a double holds must be refused or kept digit for digit. Fails
 // today: simdjson reads 1e-400 as 0.0 and 0.12345678901234567890123 as 0.12345678901234568,
 // and ingest stores what it read.
-TEST_F(ingest_roundtrip_pg, attrs_numbers_are_refused_or_stored_exactly) {
+// attrs numbers are JSON numbers as JavaScript reads them (docs/PROTOCOL.md, "Ingest"): an
+// integer that fits 64 bits is kept exactly; any other number is an IEEE double, stored as the
+// shortest decimal that reads back to that double (so 0.12345678901234567890123 is stored as
+// 0.12345678901234568, and 1e-400 as 0). Integers beyond 64 bits and numbers beyond a double's
+// range are refused (invalid_number), never stored changed.
+TEST_F(ingest_roundtrip_pg, attrs_numbers_are_refused_or_stored_as_doubles) {
+  auto as_double = [](const std::string& text) {
+    double d = std::strtod(text.c_str(), nullptr);
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, end);
+  };
   std::vector<edge> edges;
-  for (std::string number :
-       {"123456789012345678901234567890", "-9223372036854775809", "18446744073709551616", "1e400",
-        "1e-400", "0.12345678901234567890123", "9007199254740993.0", "1.00000000000000000000001"}) {
+  for (std::string number : {"123456789012345678901234567890", "-9223372036854775809",
+                             "18446744073709551616", "1e400", "-1e309"}) {
     std::string attrs = R"({"n":)" + number + "}";
     edges.push_back({false, R"("message":"m","attrs":)" + attrs, "m", {}, received_, attrs});
+  }
+  for (std::string number :
+       {"1e-400", "0.12345678901234567890123", "9007199254740993.0", "1.00000000000000000000001",
+        "-0.0", "5e-324", "1.7976931348623157e308", "9223372036854775807", "-9223372036854775808",
+        "18446744073709551615"}) {
+    bool integer = number.find_first_of(".e") == std::string::npos;
+    std::string stored = R"({"n":)" + (integer ? number : as_double(number)) + "}";
+    edges.push_back(
+        {true, R"("message":"m","attrs":{"n":)" + number + "}", "m", {}, received_, stored});
   }
   check_edges("numbers", edges);
 }
