@@ -175,6 +175,7 @@ int run(const app::config& cfg) {
               replay::manual_replay_handler({db, cfg.admin_token}));
   routes->add(boost::beast::http::verb::get, "/replays", replay::list_replays_handler(db));
   routes->add(boost::beast::http::verb::get, "/lost", replay::list_lost_handler(db));
+  routes->add(boost::beast::http::verb::get, "/lost/summary", replay::lost_summary_handler(db));
   deadletters::routes_options dlo{db, *ep, cfg.admin_token};
   routes->add(boost::beast::http::verb::get, "/dead-letters", deadletters::list_handler(dlo));
   routes->add(boost::beast::http::verb::post, "/dead-letters/retry",

@@ -121,15 +121,34 @@ asio::awaitable<http::reply> list_replays_handler::operator()(http::request& req
 
 asio::awaitable<http::reply> list_lost_handler::operator()(http::request& req) {
   auto service = http::query_param(req.target(), "service").value_or("");
-  auto seq_text = http::query_param(req.target(), "seq");
-  auto seq = seq_text ? to_int(seq_text) : std::optional<std::int64_t>(0);
+  auto number = [&](const char* name) -> std::optional<std::int64_t> {
+    auto text = http::query_param(req.target(), name);
+    if (!text) return 0;
+    auto v = to_int(text);
+    if (!v || *v < 0) return std::nullopt;
+    return v;
+  };
+  auto seq = number("seq"), from = number("from"), to = number("to"), cursor = number("cursor");
   auto limit = limit_param(req.target());
-  if (!seq || *seq < 0 || !limit)
+  if (!seq || !from || !to || !cursor || !limit)
     co_return http::json_error(400, "invalid_field",
-                               "seq must be a positive integer, limit 1..1000");
-  std::vector<std::string> args = {service, std::to_string(*seq), std::to_string(*limit)};
+                               "seq, from, to and cursor must be non-negative integers, limit "
+                               "1..1000");
+  std::vector<std::string> args = {service,
+                                   std::to_string(*seq),
+                                   std::to_string(*limit),
+                                   std::to_string(*cursor),
+                                   std::to_string(*from),
+                                   std::to_string(*to)};
   co_return co_await asio::co_spawn(*db_.executor,
                                     json_query(db_.pool, sql::list_lost, std::move(args), 200),
+                                    asio::use_awaitable);
+}
+
+asio::awaitable<http::reply> lost_summary_handler::operator()(http::request& req) {
+  std::vector<std::string> args = {http::query_param(req.target(), "service").value_or("")};
+  co_return co_await asio::co_spawn(*db_.executor,
+                                    json_query(db_.pool, sql::lost_summary, std::move(args), 200),
                                     asio::use_awaitable);
 }
 

@@ -37,7 +37,19 @@ class list_replays_handler {
   query::database db_;
 };
 
-// GET /lost?service=&seq=&limit=: the seq ranges reported lost (seq: only the range holding it)
+// GET /lost?service=&seq=&from=&to=&cursor=&limit= -> {items, nextCursor}: the seq ranges reported
+// lost, in the order they were recorded (seq: only the range holding it; from/to: ranges
+// overlapping that seq span; cursor: the previous page's nextCursor, null on the last page).
+// GET /lost/summary?service= -> {services: [{service, ranges, seqs, first, last, byReason}]}.
+class lost_summary_handler {
+ public:
+  explicit lost_summary_handler(query::database db) : db_(std::move(db)) {}
+  boost::asio::awaitable<http::reply> operator()(http::request& req);
+
+ private:
+  query::database db_;
+};
+
 class list_lost_handler {
  public:
   explicit list_lost_handler(query::database db) : db_(std::move(db)) {}

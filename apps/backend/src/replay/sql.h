@@ -50,11 +50,26 @@ inline constexpr std::string_view list =
     "ORDER BY id DESC LIMIT $3) r";
 
 // $1 service or '', $2 seq or 0, $3 limit
+// $1 service ('' any), $2 seq (0 any: else only the range holding it), $3 limit, $4 cursor (the
+// id after which to go on; 0 from the start), $5 from, $6 to (0 any: ranges overlapping
+// [from, to]). Ranges in the order they were recorded (id), with the next page's cursor.
 inline constexpr std::string_view list_lost =
-    "SELECT coalesce(json_agg(l ORDER BY l.service, l.\"from\"), '[]'::json) FROM ("
-    "SELECT service, from_seq AS \"from\", to_seq AS \"to\", to_seq - from_seq + 1 AS count, "
+    "SELECT json_build_object('items', coalesce(json_agg(l ORDER BY l.id), '[]'::json), "
+    "'nextCursor', CASE WHEN count(*) = $3::int THEN max(l.id) END) FROM ("
+    "SELECT id, service, from_seq AS \"from\", to_seq AS \"to\", to_seq - from_seq + 1 AS count, "
     "replay_request_id AS \"replayId\", reason, recorded_at AS \"recordedAt\" FROM lost_seqs "
     "WHERE ($1 = '' OR service = $1) AND ($2::bigint = 0 OR $2::bigint BETWEEN from_seq AND "
-    "to_seq) ORDER BY service, from_seq LIMIT $3) l";
+    "to_seq) AND id > $4::bigint AND ($5::bigint = 0 OR to_seq >= $5::bigint) "
+    "AND ($6::bigint = 0 OR from_seq <= $6::bigint) ORDER BY id LIMIT $3::int) l";
+
+// $1 service ('' any): per service, the lost ranges and seqs, the first and last lost seq, and
+// the seqs by reason.
+inline constexpr std::string_view lost_summary =
+    "SELECT json_build_object('services', coalesce(json_agg(s ORDER BY s.service), '[]'::json)) "
+    "FROM (SELECT service, count(*) AS ranges, sum(to_seq - from_seq + 1)::bigint AS seqs, "
+    "min(from_seq) AS first, max(to_seq) AS last, "
+    "(SELECT json_object_agg(reason, n) FROM (SELECT reason, sum(to_seq - from_seq + 1)::bigint "
+    "AS n FROM lost_seqs r WHERE r.service = l.service GROUP BY reason) x) AS \"byReason\" "
+    "FROM lost_seqs l WHERE ($1 = '' OR service = $1) GROUP BY service) s";
 
 }  // namespace tracehub::replay::sql

@@ -122,7 +122,7 @@ export const api = {
   replays: (q: { status?: string; service?: string; limit?: number }, signal?: AbortSignal) =>
     request<Replay[]>('GET', withQuery('/replays', q), undefined, signal),
   lost: (q: { service?: string; limit?: number }, signal?: AbortSignal) =>
-    request<LostRange[]>('GET', withQuery('/lost', q), undefined, signal),
+    request<{ items: LostRange[]; nextCursor: number | null }>('GET', withQuery('/lost', q), undefined, signal).then((r) => r.items),
   deadLetters: (q: { service?: string; limit?: number }, signal?: AbortSignal) =>
     request<{ items: DeadLetter[]; unresolved: number }>('GET', withQuery('/dead-letters', q), undefined, signal),
   retryDeadLetters: (service?: string) =>

@@ -102,15 +102,43 @@ TEST_F(replay_e2e, entries_no_buffer_holds_are_reported_lost_by_seq) {
 
   auto lost = client_->get("/lost?service=lossy");
   ASSERT_EQ(lost.status, 200u);
-  auto ranges = boost::json::parse(lost.body).as_array();
+  auto items = [&](const std::string& query) {
+    auto r = client_->get("/lost" + query);
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    return boost::json::parse(r.body).as_object();
+  };
+  auto page = items("?service=lossy");
   std::vector<std::pair<int, int>> got;
-  for (const auto& l : ranges)
+  for (const auto& l : page.at("items").as_array())
     got.emplace_back(l.at("from").to_number<int>(), l.at("to").to_number<int>());
   EXPECT_EQ(got, (std::vector<std::pair<int, int>>{{2, 3}, {5, 6}}));
-  EXPECT_EQ(boost::json::parse(client_->get("/lost?service=lossy&seq=5").body).as_array().size(),
-            1u);
-  EXPECT_TRUE(
-      boost::json::parse(client_->get("/lost?service=lossy&seq=4").body).as_array().empty());
+  EXPECT_TRUE(page.at("nextCursor").is_null());
+  EXPECT_EQ(items("?service=lossy&seq=5").at("items").as_array().size(), 1u);
+  EXPECT_TRUE(items("?service=lossy&seq=4").at("items").as_array().empty());
+  // Paging: one range a page, the cursor leads to the next and then ends.
+  auto first = items("?service=lossy&limit=1");
+  ASSERT_EQ(first.at("items").as_array().size(), 1u);
+  EXPECT_EQ(first.at("items").as_array()[0].at("from").to_number<int>(), 2);
+  auto cursor = first.at("nextCursor");
+  ASSERT_FALSE(cursor.is_null());
+  auto second = items("?service=lossy&limit=1&cursor=" + boost::json::serialize(cursor));
+  ASSERT_EQ(second.at("items").as_array().size(), 1u);
+  EXPECT_EQ(second.at("items").as_array()[0].at("from").to_number<int>(), 5);
+  auto third =
+      items("?service=lossy&limit=1&cursor=" + boost::json::serialize(second.at("nextCursor")));
+  EXPECT_TRUE(third.at("items").as_array().empty());
+  // Seq bounds: only the ranges overlapping [4, 5].
+  EXPECT_EQ(items("?service=lossy&from=4&to=5").at("items").as_array().size(), 1u);
+  EXPECT_EQ(client_->get("/lost?cursor=-1").status, 400u);
+  // The summary: 2 ranges, 4 seqs, 2..6, all for the one reason.
+  auto summary = items("/summary?service=lossy").at("services").as_array();
+  ASSERT_EQ(summary.size(), 1u);
+  const auto& s = summary[0].as_object();
+  EXPECT_EQ(s.at("ranges").to_number<int>(), 2);
+  EXPECT_EQ(s.at("seqs").to_number<int>(), 4);
+  EXPECT_EQ(s.at("first").to_number<int>(), 2);
+  EXPECT_EQ(s.at("last").to_number<int>(), 6);
+  EXPECT_EQ(s.at("byReason").as_object().size(), 1u);
 
   // Lost seqs are no longer missing: the ACK moves on, and the rows are 1, 4, 7.
   auto a = post_batch(*client_, "lossy", {8});

@@ -451,8 +451,8 @@ TEST_F(control_e2e, flush_queue_purges_and_every_seq_is_stored_once_or_reported_
     auto v = json::parse(lost.body, ec);
     const json::array* ranges = nullptr;
     if (!ec && v.is_array()) ranges = &v.as_array();
-    if (!ec && v.is_object() && v.as_object().contains("lost"))
-      ranges = &v.as_object().at("lost").as_array();
+    if (!ec && v.is_object() && v.as_object().contains("items"))
+      ranges = &v.as_object().at("items").as_array();
     if (ranges == nullptr) return;
     for (const auto& x : *ranges) {
       auto lo = static_cast<long long>(num(x.as_object(), "from"));
