@@ -53,8 +53,9 @@ bool valid_service(std::string_view s) {
 }
 
 struct filter {
-  std::string service;   // "" any
-  std::int64_t seq = 0;  // 0 any
+  std::string service;                        // "" any
+  std::int64_t seq = 0;                       // 0 any
+  std::int64_t cursor = 0, from = 0, to = 0;  // 0 any
 };
 
 json::value epoch_ms_or_null(const pg::rows& r, std::size_t i, std::size_t col) {
@@ -67,7 +68,9 @@ asio::awaitable<http::reply> list(std::shared_ptr<pg::pool> pool, filter f, std:
   auto c = pool->acquire();
   if (!c) co_return query::query_failed(c.error(), pool->options());
   std::string seq = std::to_string(f.seq), lim = std::to_string(limit);
-  pg::param params[] = {f.service, seq, lim, resolved ? "1" : "0"};
+  std::string cursor = std::to_string(f.cursor), from = std::to_string(f.from),
+              to = std::to_string(f.to);
+  pg::param params[] = {f.service, seq, lim, resolved ? "1" : "0", cursor, from, to};
   auto r = (*c)->query(sql::list, params);
   if (!r) co_return query::query_failed(r.error(), pool->options());
   auto total = (*c)->query(sql::count_unresolved);
@@ -92,7 +95,10 @@ asio::awaitable<http::reply> list(std::shared_ptr<pg::pool> pool, filter f, std:
                                  {"attempts", r->get_int(i, 7)},
                                  {"resolvedAt", epoch_ms_or_null(*r, i, 8)}});
   }
-  json::object out{{"items", std::move(items)}, {"unresolved", total->get_int(0, 0)}};
+  json::value next = nullptr;
+  if (static_cast<std::int64_t>(r->size()) == limit) next = r->get_int(r->size() - 1, 0);
+  json::object out{
+      {"items", std::move(items)}, {"nextCursor", next}, {"unresolved", total->get_int(0, 0)}};
   co_return http::reply{200, json::serialize(out)};
 }
 
@@ -164,15 +170,18 @@ asio::awaitable<http::reply> retry(routes_options opts, filter f) {
 asio::awaitable<http::reply> list_handler::operator()(http::request& req) {
   filter f;
   f.service = http::query_param(req.target(), "service").value_or("");
-  auto seq = http::query_param(req.target(), "seq");
   auto limit = http::query_param(req.target(), "limit");
   auto resolved = http::query_param(req.target(), "resolved").value_or("0");
   std::optional<std::int64_t> lim = limit ? to_int(*limit) : 100;
-  if (seq) {
-    auto v = to_int(*seq);
+  for (auto [name, slot] : {std::pair{"seq", &f.seq}, std::pair{"cursor", &f.cursor},
+                            std::pair{"from", &f.from}, std::pair{"to", &f.to}}) {
+    auto text = http::query_param(req.target(), name);
+    if (!text) continue;
+    auto v = to_int(*text);
     if (!v || *v < 1)
-      co_return http::json_error(400, "invalid_field", "seq must be a positive integer");
-    f.seq = *v;
+      co_return http::json_error(400, "invalid_field",
+                                 std::string(name) + " must be a positive integer");
+    *slot = *v;
   }
   if (!lim || *lim < 1 || *lim > 1000)
     co_return http::json_error(400, "invalid_field", "limit must be 1..1000");

@@ -22,8 +22,9 @@ struct routes_options {
   std::int64_t max_retry_rows = 10'000;  // rows re-queued by one retry call
 };
 
-// GET /dead-letters?service=&seq=&limit=&resolved= -> {items: [...], unresolved: n}: the
-// unresolved dead letters (resolved=1: those a retry stored too), newest first, each
+// GET /dead-letters?service=&seq=&from=&to=&cursor=&limit=&resolved= -> {items: [...],
+// nextCursor, unresolved: n}: the unresolved dead letters (resolved=1: those a retry stored
+// too), newest first (cursor: the previous page's nextCursor; from/to: seq bounds), each
 // {id, service, seq, reason, entry (LogEntry, or null when the row is unreadable), row (the
 // COPY text row), firstSeenAt, lastSeenAt, attempts, resolvedAt}. limit 1..1000, default 100.
 class list_handler {

@@ -184,6 +184,19 @@ TEST_F(dead_letters, bad_rows_inside_a_backlog_are_isolated_one_by_one) {
            redis_.integer({"XLEN", "queue:retry"}) == 0;
   }));
   EXPECT_EQ(scalar("SELECT count(*) FROM dead_letters WHERE service = 'svc-a'"), 10);
+  // Paged, newest first: 4 + 4 + 2, then the cursor ends; seq bounds narrow the list.
+  testing::http_client q(ingest.port());
+  std::size_t seen = 0;
+  std::string cursor;
+  for (int page = 0; page < 5; ++page) {
+    auto p = get_json(q, "/dead-letters?service=svc-a&limit=4" + cursor);
+    seen += p["items"].as_array().size();
+    if (p["nextCursor"].is_null()) break;
+    cursor = "&cursor=" + json::serialize(p["nextCursor"]);
+  }
+  EXPECT_EQ(seen, 10u);
+  EXPECT_EQ(get_json(q, "/dead-letters?service=svc-a&from=1&to=500")["items"].as_array().size(),
+            3u);
   EXPECT_EQ(scalar("SELECT count(*) FROM dead_letters WHERE service = 'svc-b'"), 4);
   EXPECT_EQ(scalar("SELECT count(*) FROM dead_letters WHERE service = 'svc-b' "
                    "AND reason LIKE '%too long%'"),
