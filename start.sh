@@ -24,6 +24,10 @@ Usage: ./start.sh <command> [options]
   test [--quick]
               build release and asan and run the whole test suite against throwaway
               PostgreSQL and Redis servers (--quick: release only)
+  chaos [--minutes M] [--seed S] [--overload] [--keep]
+              kill -9 components and inject faults at seeded random moments under load, on a
+              throwaway instance (own state dir and ports), then check that every acknowledged
+              seq is stored once or reported lost / dead-lettered (exit 1 if not); see README
   bench [ARG...]
               run the benchmark (build/release/bench/tracehub-bench) against throwaway servers
   help        this text
@@ -373,6 +377,11 @@ cmd_test() {
   return "$failed"
 }
 
+cmd_chaos() {
+  [[ -x "$BACKEND_BIN" && -x "$SIM_BIN" ]] || scripts/build.sh release
+  TRACEHUB_BUILD_DIR="$TRACEHUB_REPO/build/release" scripts/chaos.sh "$@"
+}
+
 cmd_bench() {
   local bin=build/release/bench/tracehub-bench
   scripts/build.sh release
@@ -391,6 +400,7 @@ case "$command" in
   logs) cmd_logs "$@" ;;
   env) cmd_env "$@" ;;
   test) cmd_test "$@" ;;
+  chaos) cmd_chaos "$@" ;;
   bench) cmd_bench "$@" ;;
   help | -h | --help) usage ;;
   *)
