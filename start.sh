@@ -23,7 +23,11 @@ Usage: ./start.sh <command> [options]
               DASHBOARD_URL; load them with: set -a; eval "$(./start.sh env)"; set +a
   test [--quick]
               build release and asan and run the whole test suite against throwaway
-              PostgreSQL and Redis servers (--quick: release only)
+              PostgreSQL and Redis servers, then run every fuzz harness for 60 s
+              (--quick: release only, no fuzzing)
+  fuzz [SECONDS]
+              build the libFuzzer harnesses (clang, build/fuzz) and run each for SECONDS
+              [300]; fails on any crash, leak or sanitizer report (scripts/fuzz.sh)
   chaos [--minutes M] [--seed S] [--overload] [--keep]
               kill -9 components and inject faults at seeded random moments under load, on a
               throwaway instance (own state dir and ports), then check that every acknowledged
@@ -338,9 +342,9 @@ cmd_env() {
 }
 
 cmd_test() {
-  local flavours=(release asan) results=() failed=0 flavour
+  local flavours=(release asan) results=() failed=0 flavour fuzz=1
   case "${1:-}" in
-    --quick) flavours=(release) ;;
+    --quick) flavours=(release) fuzz=0 ;;
     '') ;;
     *) die "test: unknown option $1 (see ./start.sh help)" ;;
   esac
@@ -367,6 +371,16 @@ cmd_test() {
     fi
   done
 
+  # About a minute per harness, two at a time on two cores (scripts/fuzz.sh).
+  if [[ $fuzz -eq 1 ]]; then
+    if scripts/fuzz.sh 60; then
+      results+=("fuzz: passed")
+    else
+      results+=("fuzz: FAILED")
+      failed=1
+    fi
+  fi
+
   local summary
   summary="$(printf '%s; ' "${results[@]}")"
   if [[ $failed -eq 0 ]]; then
@@ -380,6 +394,12 @@ cmd_test() {
 cmd_chaos() {
   [[ -x "$BACKEND_BIN" && -x "$SIM_BIN" ]] || scripts/build.sh release
   TRACEHUB_BUILD_DIR="$TRACEHUB_REPO/build/release" scripts/chaos.sh "$@"
+}
+
+cmd_fuzz() {
+  [[ $# -le 1 && "${1:-300}" =~ ^[1-9][0-9]*$ ]] || die "usage: ./start.sh fuzz [SECONDS] (a positive number)"
+  scripts/deps.sh
+  scripts/fuzz.sh "${1:-300}"
 }
 
 cmd_bench() {
@@ -402,6 +422,7 @@ case "$command" in
   test) cmd_test "$@" ;;
   chaos) cmd_chaos "$@" ;;
   bench) cmd_bench "$@" ;;
+  fuzz) cmd_fuzz "$@" ;;
   help | -h | --help) usage ;;
   *)
     printf 'unknown command: %s\n\n' "$command" >&2

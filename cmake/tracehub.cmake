@@ -10,3 +10,17 @@ function(tracehub_test name)
     set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}")
   endif()
 endfunction()
+
+# tracehub_fuzzer(<name> SOURCES ... LIBS ...)
+# One libFuzzer harness (TRACEHUB_FUZZ builds only), instrumented with ASan and UBSan; any
+# UBSan finding aborts, so libFuzzer reports it as a crash. -O1 with asserts on, whatever the
+# build type.
+function(tracehub_fuzzer name)
+  cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${F_SOURCES})
+  set(sanitizers -fsanitize=fuzzer,address,undefined)
+  target_compile_options(${name} PRIVATE ${sanitizers} -fno-sanitize-recover=undefined
+                                         -fno-omit-frame-pointer -O1 -g -UNDEBUG)
+  target_link_options(${name} PRIVATE ${sanitizers})
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+endfunction()

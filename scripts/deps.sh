@@ -13,6 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang-format
+  # the fuzz harnesses (scripts/fuzz.sh): clang++ and its libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries (Boost 1.81 is Debian 12's; the CMake build asks for exactly that version)
   libboost1.81-dev libboost-json1.81-dev libhiredis-dev libsimdjson-dev libspdlog-dev
   libfmt-dev libcli11-dev libpq-dev libgtest-dev libgmock-dev libbenchmark-dev

@@ -77,6 +77,14 @@ config parse_config(int argc, char** argv) {
                  "worker claims it (both queue streams)")
       ->envname("TRACEHUB_CLAIM_IDLE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  cli.add_option("--query-connections", c.query_connections,
+                 "Postgres connections (and threads) shared by the query routes")
+      ->envname("TRACEHUB_QUERY_CONNECTIONS")
+      ->check(CLI::Range(1, 64));
+  cli.add_option("--query-timeout-ms", c.query_timeout_ms,
+                 "statement timeout of the query routes (past it: 503 timeout)")
+      ->envname("TRACEHUB_QUERY_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{600'000}));
   cli.add_option("--test-drop-share", c.test_drop_share)
       ->envname("TRACEHUB_TEST_DROP_SHARE")
       ->check(CLI::Range(0.0, 1.0))

@@ -1,6 +1,6 @@
-// app/health.h — GET /health (SPEC §6): pings Redis on the event loop and Postgres on the
-// blocking pool; 200 {"status":"ok","postgres":"up","redis":"up"}, or 503 with the failing
-// part "down".
+// app/health.h — GET /health: pings Redis on the event loop and Postgres through its own
+// one-connection pool and thread, so it never waits behind a slow query of another route;
+// 200 {"status":"ok","postgres":"up","redis":"up"}, or 503 with the failing part "down".
 #pragma once
 
 #include <memory>
@@ -9,22 +9,24 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "http/reply.h"
+#include "pg/pool.h"
 #include "redis/async_connection.h"
 
 namespace tracehub::app {
 
 class health_handler {
  public:
-  health_handler(std::shared_ptr<redis::async_connection> redis, std::string database_url,
-                 boost::asio::thread_pool& blocking)
-      : redis_(std::move(redis)), database_url_(std::move(database_url)), blocking_(blocking) {}
+  // `executor` runs the Postgres ping with a connection of `pg` (which nothing else uses).
+  health_handler(std::shared_ptr<redis::async_connection> redis, std::shared_ptr<pg::pool> pg,
+                 boost::asio::thread_pool& executor)
+      : redis_(std::move(redis)), pg_(std::move(pg)), executor_(executor) {}
 
   boost::asio::awaitable<http::reply> operator()(http::request& req);
 
  private:
   std::shared_ptr<redis::async_connection> redis_;
-  std::string database_url_;
-  boost::asio::thread_pool& blocking_;
+  std::shared_ptr<pg::pool> pg_;
+  boost::asio::thread_pool& executor_;
 };
 
 }  // namespace tracehub::app

@@ -22,6 +22,7 @@
 #include "metrics/routes.h"
 #include "pg/connection.h"
 #include "pg/migrate.h"
+#include "pg/pool.h"
 #include "query/logs_handler.h"
 #include "realtime/hub.h"
 #include "redis/async_connection.h"
@@ -82,7 +83,18 @@ int run(const app::config& cfg) {
   migrate(cfg.database_url);
 
   asio::io_context io(1);
-  asio::thread_pool blocking(2);
+  asio::thread_pool blocking(2);  // control actions
+  // The query routes' Postgres work, one thread per pooled connection (query/database.h).
+  asio::thread_pool queries(static_cast<std::size_t>(cfg.query_connections));
+  query::database db{std::make_shared<pg::pool>(pg::pool_options{
+                         cfg.database_url, static_cast<std::size_t>(cfg.query_connections),
+                         std::chrono::milliseconds(cfg.query_timeout_ms),
+                         std::chrono::milliseconds(5'000), "tracehub-query"}),
+                     &queries};
+  asio::thread_pool health_thread(1);
+  auto health_db = std::make_shared<pg::pool>(
+      pg::pool_options{cfg.database_url, 1, std::chrono::milliseconds(2'000),
+                       std::chrono::milliseconds(2'000), "tracehub-health"});
   auto bus = std::make_shared<events::bus>();
   bus->subscribe([](std::string_view name, const std::string& json) {
     log().debug("event {} {}", name, json);
@@ -158,20 +170,16 @@ int run(const app::config& cfg) {
                 [ingest](http::request& req) { return (*ingest)(req); });
   }
   routes->add(boost::beast::http::verb::get, "/health",
-              app::health_handler(redis, cfg.database_url, blocking));
+              app::health_handler(redis, health_db, health_thread));
   routes->add(boost::beast::http::verb::post, "/replay",
-              replay::manual_replay_handler({cfg.database_url, cfg.admin_token}, blocking));
-  routes->add(boost::beast::http::verb::get, "/replays",
-              replay::list_replays_handler(cfg.database_url, blocking));
-  routes->add(boost::beast::http::verb::get, "/lost",
-              replay::list_lost_handler(cfg.database_url, blocking));
-  deadletters::routes_options dlo{cfg.database_url, *ep, cfg.admin_token};
-  routes->add(boost::beast::http::verb::get, "/dead-letters",
-              deadletters::list_handler(dlo, blocking));
+              replay::manual_replay_handler({db, cfg.admin_token}));
+  routes->add(boost::beast::http::verb::get, "/replays", replay::list_replays_handler(db));
+  routes->add(boost::beast::http::verb::get, "/lost", replay::list_lost_handler(db));
+  deadletters::routes_options dlo{db, *ep, cfg.admin_token};
+  routes->add(boost::beast::http::verb::get, "/dead-letters", deadletters::list_handler(dlo));
   routes->add(boost::beast::http::verb::post, "/dead-letters/retry",
-              deadletters::retry_handler(dlo, blocking));
-  routes->add(boost::beast::http::verb::get, "/logs",
-              query::logs_handler(cfg.database_url, blocking));
+              deadletters::retry_handler(dlo));
+  routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
   routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
               metrics::prometheus_handler(collector));

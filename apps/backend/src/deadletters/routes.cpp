@@ -11,7 +11,7 @@
 #include "deadletters/sql.h"
 #include "http/admin.h"
 #include "http/query.h"
-#include "pg/connection.h"
+#include "pg/pool.h"
 #include "queue/copy_row.h"
 #include "queue/keys.h"
 #include "redis/errc.h"
@@ -62,14 +62,16 @@ json::value epoch_ms_or_null(const pg::rows& r, std::size_t i, std::size_t col) 
   return r.get_int(i, col);
 }
 
-asio::awaitable<http::reply> list(std::string url, filter f, std::int64_t limit, bool resolved) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
-  if (!c) co_return unavailable("Postgres");
+asio::awaitable<http::reply> list(std::shared_ptr<pg::pool> pool, filter f, std::int64_t limit,
+                                  bool resolved) {
+  auto c = pool->acquire();
+  if (!c) co_return query::query_failed(c.error(), pool->options());
   std::string seq = std::to_string(f.seq), lim = std::to_string(limit);
   pg::param params[] = {f.service, seq, lim, resolved ? "1" : "0"};
-  auto r = c->query(sql::list, params);
-  auto total = c->query(sql::count_unresolved);
-  if (!r || !total) co_return http::json_error(503, "unavailable", "the query failed; retry later");
+  auto r = (*c)->query(sql::list, params);
+  if (!r) co_return query::query_failed(r.error(), pool->options());
+  auto total = (*c)->query(sql::count_unresolved);
+  if (!total) co_return query::query_failed(total.error(), pool->options());
   json::array items;
   for (std::size_t i = 0; i < r->size(); ++i) {
     std::string row = unhex(r->get(i, 3));
@@ -131,12 +133,12 @@ status requeue(redis::sync_connection& conn, const std::string& service, const s
 }
 
 asio::awaitable<http::reply> retry(routes_options opts, filter f) {
-  auto c = pg::connection::open(opts.database_url, std::chrono::seconds(3));
-  if (!c) co_return unavailable("Postgres");
+  auto c = opts.db.pool->acquire();
+  if (!c) co_return query::query_failed(c.error(), opts.db.pool->options());
   std::string seq = std::to_string(f.seq), lim = std::to_string(opts.max_retry_rows);
   pg::param params[] = {f.service, seq, lim};
-  auto r = c->query(sql::to_retry, params);
-  if (!r) co_return http::json_error(503, "unavailable", "the query failed; retry later");
+  auto r = (*c)->query(sql::to_retry, params);
+  if (!r) co_return query::query_failed(r.error(), opts.db.pool->options());
   std::map<std::string, std::string> rows_by_service;
   for (std::size_t i = 0; i < r->size(); ++i) {
     auto& rows = rows_by_service[std::string(r->get(i, 0))];
@@ -176,8 +178,8 @@ asio::awaitable<http::reply> list_handler::operator()(http::request& req) {
     co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
   if (resolved != "0" && resolved != "1")
     co_return http::json_error(400, "invalid_field", "resolved must be 0 or 1");
-  co_return co_await asio::co_spawn(pool_, list(opts_.database_url, f, *lim, resolved == "1"),
-                                    asio::use_awaitable);
+  co_return co_await asio::co_spawn(
+      *opts_.db.executor, list(opts_.db.pool, f, *lim, resolved == "1"), asio::use_awaitable);
 }
 
 asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
@@ -200,7 +202,7 @@ asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
       }
     }
   }
-  co_return co_await asio::co_spawn(pool_, retry(opts_, f), asio::use_awaitable);
+  co_return co_await asio::co_spawn(*opts_.db.executor, retry(opts_, f), asio::use_awaitable);
 }
 
 }  // namespace tracehub::deadletters

@@ -4,20 +4,19 @@
 // A dead letter is a row the worker stored nowhere because Postgres refused it for a data
 // reason (worker/pg_writer.h records it in `dead_letters`, in the transaction that stored the
 // rest of its batch). These routes report them by seq and re-queue them once an operator has
-// fixed the cause. The handlers run on the io thread and send their I/O to the blocking pool.
+// fixed the cause. The handlers run on the io thread and send their I/O to query::database.
 #pragma once
 
 #include <string>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include "http/reply.h"
+#include "query/database.h"
 #include "redis/endpoint.h"
 
 namespace tracehub::deadletters {
 
 struct routes_options {
-  std::string database_url;
+  query::database db;
   redis::endpoint redis;
   std::string admin_token;
   std::int64_t max_retry_rows = 10'000;  // rows re-queued by one retry call
@@ -29,13 +28,11 @@ struct routes_options {
 // COPY text row), firstSeenAt, lastSeenAt, attempts, resolvedAt}. limit 1..1000, default 100.
 class list_handler {
  public:
-  list_handler(routes_options opts, boost::asio::thread_pool& pool)
-      : opts_(std::move(opts)), pool_(pool) {}
+  explicit list_handler(routes_options opts) : opts_(std::move(opts)) {}
   boost::asio::awaitable<http::reply> operator()(http::request& req);
 
  private:
   routes_options opts_;
-  boost::asio::thread_pool& pool_;
 };
 
 // POST /dead-letters/retry {service?, seq?} (admin): re-queues the unresolved dead letters
@@ -44,13 +41,11 @@ class list_handler {
 // with attempts + 1 and the new reason. Safe to repeat: storing is idempotent.
 class retry_handler {
  public:
-  retry_handler(routes_options opts, boost::asio::thread_pool& pool)
-      : opts_(std::move(opts)), pool_(pool) {}
+  explicit retry_handler(routes_options opts) : opts_(std::move(opts)) {}
   boost::asio::awaitable<http::reply> operator()(http::request& req);
 
  private:
   routes_options opts_;
-  boost::asio::thread_pool& pool_;
 };
 
 }  // namespace tracehub::deadletters

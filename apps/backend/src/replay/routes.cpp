@@ -8,7 +8,7 @@
 
 #include "http/admin.h"
 #include "http/query.h"
-#include "pg/connection.h"
+#include "pg/pool.h"
 #include "replay/sql.h"
 
 namespace tracehub::replay {
@@ -17,14 +17,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Runs one statement that returns a single JSON (or scalar) cell; on the blocking pool.
-asio::awaitable<http::reply> json_query(std::string url, std::string_view sql,
+// Runs one statement that returns a single JSON (or scalar) cell, on the query executor.
+asio::awaitable<http::reply> json_query(std::shared_ptr<pg::pool> pool, std::string_view sql,
                                         std::vector<std::string> args, unsigned ok_status) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
-  if (!c) co_return http::json_error(503, "unavailable", "Postgres is unreachable; retry later");
+  auto c = pool->acquire();
+  if (!c) co_return query::query_failed(c.error(), pool->options());
   std::vector<pg::param> params(args.begin(), args.end());
-  auto r = c->query(sql, params);
-  if (!r || r->size() != 1)
+  auto r = (*c)->query(sql, params);
+  if (!r) co_return query::query_failed(r.error(), pool->options());
+  if (r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   co_return http::reply{ok_status, std::string(r->get(0, 0))};
 }
@@ -98,7 +99,7 @@ asio::awaitable<http::reply> manual_replay_handler::operator()(http::request& re
   auto& m = std::get<manual_request>(parsed);
   std::vector<std::string> args = {m.service, std::to_string(m.from), std::to_string(m.to)};
   auto id = co_await asio::co_spawn(
-      pool_, json_query(opts_.database_url, sql::insert_manual, std::move(args), 202),
+      *opts_.db.executor, json_query(opts_.db.pool, sql::insert_manual, std::move(args), 202),
       asio::use_awaitable);
   if (id.status != 202) co_return id;
   co_return http::reply{202, "{\"id\":" + id.body + ",\"status\":\"pending\",\"service\":\"" +
@@ -115,7 +116,7 @@ asio::awaitable<http::reply> list_replays_handler::operator()(http::request& req
     co_return http::json_error(400, "invalid_field", "status must be pending, completed or failed");
   std::vector<std::string> args = {status, service, std::to_string(*limit)};
   co_return co_await asio::co_spawn(
-      pool_, json_query(database_url_, sql::list, std::move(args), 200), asio::use_awaitable);
+      *db_.executor, json_query(db_.pool, sql::list, std::move(args), 200), asio::use_awaitable);
 }
 
 asio::awaitable<http::reply> list_lost_handler::operator()(http::request& req) {
@@ -127,8 +128,9 @@ asio::awaitable<http::reply> list_lost_handler::operator()(http::request& req) {
     co_return http::json_error(400, "invalid_field",
                                "seq must be a positive integer, limit 1..1000");
   std::vector<std::string> args = {service, std::to_string(*seq), std::to_string(*limit)};
-  co_return co_await asio::co_spawn(
-      pool_, json_query(database_url_, sql::list_lost, std::move(args), 200), asio::use_awaitable);
+  co_return co_await asio::co_spawn(*db_.executor,
+                                    json_query(db_.pool, sql::list_lost, std::move(args), 200),
+                                    asio::use_awaitable);
 }
 
 }  // namespace tracehub::replay

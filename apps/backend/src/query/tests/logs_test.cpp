@@ -2,7 +2,9 @@
 // exact (compared with what was posted), and bad parameters are refused.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
@@ -101,6 +103,65 @@ TEST_F(query_logs, bad_parameters_are_refused) {
     auto r = client_->get("/logs" + q);
     EXPECT_EQ(r.status, 400u) << q << " -> " << r.body;
   }
+}
+
+}  // namespace
+}  // namespace tracehub
+
+namespace tracehub {
+namespace {
+
+// Queries never hurt the rest: the query routes share a small pool of connections, each
+// statement carries a timeout (503 `timeout` past it), and /health has a connection and a thread
+// of its own, so it answers at once while every query route waits on a locked table.
+TEST(query_pool, slow_queries_time_out_stay_bounded_and_never_hold_up_health) {
+  testing::pg_database db = testing::pg_database::create();
+  testing::redis_db redis;
+  testing::backend_options o{db.url(), redis.url()};
+  o.env = {{"TRACEHUB_QUERY_TIMEOUT_MS", "800"}, {"TRACEHUB_QUERY_CONNECTIONS", "2"}};
+  auto backend = testing::backend_process::start(o);
+  testing::http_client c(backend.port());
+  ASSERT_EQ(testing::post_batch(c, "pool", testing::seq_span(1, 10)).status, 200u);
+  ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db.url()).rows == 10; }));
+
+  // An operator's long transaction holds the table: every /logs query now waits on it.
+  auto holder = pg::connection::open(db.url());
+  ASSERT_TRUE(holder);
+  ASSERT_TRUE(holder->exec("BEGIN; LOCK TABLE logs IN ACCESS EXCLUSIVE MODE"));
+
+  std::vector<std::thread> clients;
+  std::atomic<int> timeouts{0}, other{0};
+  for (int i = 0; i < 20; ++i)
+    clients.emplace_back([&] {
+      testing::http_client q(backend.port());
+      auto r = q.get("/logs?service=pool");
+      if (r.status == 503 && r.body.find("\"timeout\"") != std::string::npos) {
+        ++timeouts;
+      } else {
+        ++other;
+      }
+    });
+  // While they wait: /health answers at once, and the backend holds at most 2 query
+  // connections whatever the number of requests.
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto h = c.get("/health");
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(h.status, 200u) << h.body;
+    EXPECT_LT(took, std::chrono::milliseconds(500));
+    auto count = holder->query(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tracehub-query'");
+    ASSERT_TRUE(count);
+    EXPECT_LE(count->get_int(0, 0), 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // sampling, not syncing
+  }
+  for (auto& t : clients)
+    t.join();
+  EXPECT_EQ(timeouts.load(), 20) << other.load() << " answered otherwise";
+
+  ASSERT_TRUE(holder->exec("ROLLBACK"));
+  auto r = c.get("/logs?service=pool");
+  EXPECT_EQ(r.status, 200u) << r.body;
 }
 
 }  // namespace
