@@ -12,7 +12,9 @@ Usage: ./start.sh <command> [options]
   up [--no-sim] [--no-build]
               install missing packages, build, start PostgreSQL, Redis, the backend (and the
               producer simulators unless --no-sim), wait for /health, print the URLs.
-              Safe to repeat; --no-build skips the package check and the build.
+              Safe to repeat, and the repair after a crash: starts whatever is down (killed
+              or not), waits for a PostgreSQL in crash recovery or a Redis loading its AOF.
+              --no-build skips the package check and the build.
   down        stop everything `up` started (the data stays in .tracehub/)
   status      each component up/down with pid and port (exit 3 when something is down)
   logs [backend|postgres|redis|sim] [-f]
@@ -26,6 +28,10 @@ Usage: ./start.sh <command> [options]
   fuzz [SECONDS]
               build the libFuzzer harnesses (clang, build/fuzz) and run each for SECONDS
               [300]; fails on any crash, leak or sanitizer report (scripts/fuzz.sh)
+  chaos [--minutes M] [--seed S] [--overload] [--keep]
+              kill -9 components and inject faults at seeded random moments under load, on a
+              throwaway instance (own state dir and ports), then check that every acknowledged
+              seq is stored once or reported lost / dead-lettered (exit 1 if not); see README
   bench [ARG...]
               run the benchmark (build/release/bench/tracehub-bench) against throwaway servers
   help        this text
@@ -33,14 +39,15 @@ Usage: ./start.sh <command> [options]
 Environment (defaults in brackets; `up` remembers what it used):
   TRACEHUB_PG_PORT [55432]  TRACEHUB_REDIS_PORT [56379]  TRACEHUB_HTTP_PORT [3001]
   TRACEHUB_DASHBOARD_PORT [3000]  TRACEHUB_BIND [127.0.0.1] (backend only; the databases
-  always listen on 127.0.0.1)
+  always listen on 127.0.0.1)  TRACEHUB_STATE_DIR [.tracehub] (data, logs, pid files)
 EOF
 }
 
 # ---------------------------------------------------------------------------------------------
 # Where things live
 
-STATE_DIR="$TRACEHUB_REPO/.tracehub"
+# TRACEHUB_STATE_DIR moves all of it elsewhere (tests and `chaos` run throwaway instances so).
+STATE_DIR="${TRACEHUB_STATE_DIR:-$TRACEHUB_REPO/.tracehub}"
 RUN_DIR="$STATE_DIR/run"
 LOG_DIR="$STATE_DIR/logs"
 REDIS_DIR="$STATE_DIR/redis"
@@ -48,10 +55,11 @@ PG_LINK="$STATE_DIR/pg" # the PostgreSQL area, or a symlink to it (see pg_area_c
 
 REDIS_CONF="$REDIS_DIR/redis.conf"
 REDIS_PIDFILE="$RUN_DIR/redis.pid"
-BACKEND_BIN="$TRACEHUB_REPO/build/release/apps/backend/tracehub-backend"
+# TRACEHUB_BACKEND_BIN and TRACEHUB_SIM_BIN run other builds (the tests pass theirs).
+BACKEND_BIN="${TRACEHUB_BACKEND_BIN:-$TRACEHUB_REPO/build/release/apps/backend/tracehub-backend}"
 BACKEND_PIDFILE="$RUN_DIR/backend.pid"
 BACKEND_LOG="$LOG_DIR/backend.log"
-SIM_BIN="$TRACEHUB_REPO/build/release/apps/producer-simulator/tracehub-producer-sim"
+SIM_BIN="${TRACEHUB_SIM_BIN:-$TRACEHUB_REPO/build/release/apps/producer-simulator/tracehub-producer-sim}"
 SIM_PIDFILE="$RUN_DIR/producer-sim.pid"
 SIM_LOG="$LOG_DIR/producer-sim.log"
 
@@ -109,7 +117,9 @@ pg_area_create() {
   if pg_can_enter "$STATE_DIR"; then
     mkdir -p "$PG_LINK"
   else
-    real="/var/lib/tracehub/$(printf '%s' "$TRACEHUB_REPO" | sha256sum | cut -c1-12)/pg"
+    local key="$TRACEHUB_REPO" # the default state dir keeps the place it always had
+    [[ "$STATE_DIR" == "$TRACEHUB_REPO/.tracehub" ]] || key="$STATE_DIR"
+    real="/var/lib/tracehub/$(printf '%s' "$key" | sha256sum | cut -c1-12)/pg"
     say "the postgres user cannot enter $STATE_DIR; keeping PostgreSQL data in $real"
     mkdir -p "$real"
     chmod 0755 /var/lib/tracehub "$(dirname "$real")"
@@ -381,6 +391,11 @@ cmd_test() {
   return "$failed"
 }
 
+cmd_chaos() {
+  [[ -x "$BACKEND_BIN" && -x "$SIM_BIN" ]] || scripts/build.sh release
+  TRACEHUB_BUILD_DIR="$TRACEHUB_REPO/build/release" scripts/chaos.sh "$@"
+}
+
 cmd_fuzz() {
   [[ $# -le 1 && "${1:-300}" =~ ^[1-9][0-9]*$ ]] || die "usage: ./start.sh fuzz [SECONDS] (a positive number)"
   scripts/deps.sh
@@ -405,6 +420,7 @@ case "$command" in
   logs) cmd_logs "$@" ;;
   env) cmd_env "$@" ;;
   test) cmd_test "$@" ;;
+  chaos) cmd_chaos "$@" ;;
   bench) cmd_bench "$@" ;;
   fuzz) cmd_fuzz "$@" ;;
   help | -h | --help) usage ;;

@@ -153,9 +153,12 @@ pg_init() {
     as_pg tee -a "$area/data/postgresql.conf" >/dev/null
 }
 
-# pg_running AREA: the cluster in AREA/data is up (per its postmaster.pid).
+# pg_running AREA: the cluster in AREA/data is up (per its postmaster.pid). A postmaster killed
+# moments ago can linger as a zombie that pg_ctl still takes for a server; it is not one.
 pg_running() {
-  [[ -f "$1/data/postmaster.pid" ]] || return 1
+  local pid
+  pid="$(pg_pid "$1")"
+  if [[ -z "$pid" ]] || ! pid_running "$pid"; then return 1; fi
   as_pg "$(pg_bindir)/pg_ctl" -D "$1/data" status >/dev/null 2>&1
 }
 
@@ -164,11 +167,77 @@ pg_pid() {
   pid_from_file "$1/data/postmaster.pid"
 }
 
-# pg_start AREA PORT: start the cluster on 127.0.0.1:PORT and wait until it accepts connections.
+# pg_leftovers PID: the server processes of the postmaster PID's process group that still run
+# (the postmaster is a session leader; its children outlive it for a moment).
+pg_leftovers() {
+  local p
+  for p in $(pgrep -g "$1" 2>/dev/null); do
+    if pid_running "$p"; then printf '%s\n' "$p"; fi
+  done
+}
+
+# pg_clear_crash AREA: after a postmaster died without a shutdown (kill -9), wait until the
+# children it left are gone (they notice its death and exit; after 30 s they are killed):
+# PostgreSQL refuses to start while one of them holds the old shared memory. A postmaster.pid
+# naming a zombie (dead, not reaped yet) is removed, since PostgreSQL takes it for a live server.
+pg_clear_crash() {
+  local area="$1" pid left deadline
+  pid="$(pg_pid "$area")"
+  [[ -n "$pid" ]] || return 0
+  pid_running "$pid" && return 0
+  left="$(pg_leftovers "$pid" | wc -l)"
+  if ((left > 0)); then
+    say "PostgreSQL's postmaster (pid $pid) is dead; waiting up to 30 s for its $left remaining processes to exit"
+    deadline=$((SECONDS + 30))
+    while [[ -n "$(pg_leftovers "$pid")" ]] && ((SECONDS < deadline)); do sleep 0.1; done
+    if [[ -n "$(pg_leftovers "$pid")" ]]; then
+      say "processes of the dead postmaster $pid still run after 30 s; killing them"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      deadline=$((SECONDS + 30))
+      while [[ -n "$(pg_leftovers "$pid")" ]]; do
+        ((SECONDS < deadline)) || die "PostgreSQL processes of group $pid survive SIGKILL"
+        sleep 0.1
+      done
+    fi
+  fi
+  if [[ -e "/proc/$pid" ]]; then as_pg rm -f "$area/data/postmaster.pid"; fi
+  say "PostgreSQL was not shut down cleanly: it replays its write-ahead log (crash recovery) as it starts"
+}
+
+# pg_wait_ready PORT SECONDS: poll until PostgreSQL accepts connections on 127.0.0.1:PORT, and say
+# what it waits for (a server in crash recovery rejects connections until recovery ends).
+pg_wait_ready() {
+  local port="$1" secs="$2" bin deadline rc said=0
+  bin="$(pg_bindir)"
+  deadline=$((SECONDS + secs))
+  while true; do
+    rc=0
+    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -t 2 || rc=$?
+    ((rc == 0)) && return 0
+    ((SECONDS < deadline)) ||
+      die "PostgreSQL on 127.0.0.1:$port did not accept connections within ${secs}s (pg_isready status $rc)"
+    if ((rc == 1 && said != 1)); then
+      say "waiting up to ${secs}s for PostgreSQL on 127.0.0.1:$port: it rejects connections (starting up, or in crash recovery)"
+      said=1
+    elif ((rc != 1 && said == 0)); then
+      say "waiting up to ${secs}s for PostgreSQL to answer on 127.0.0.1:$port"
+      said=2
+    fi
+    sleep 0.2
+  done
+}
+
+# pg_start AREA PORT: start the cluster on 127.0.0.1:PORT unless it runs, then wait (up to 120 s)
+# until it accepts connections. A cluster whose postmaster was killed is cleared first
+# (pg_clear_crash) and recovers as it starts; one still recovering is waited for.
 pg_start() {
   local area="$1" port="$2" bin sockdir
   bin="$(pg_bindir)"
-  if pg_running "$area"; then return 0; fi
+  if pg_running "$area"; then
+    pg_wait_ready "$port" 120
+    return 0
+  fi
+  pg_clear_crash "$area"
   port_in_use "$port" && die "port $port is already in use; pick another PostgreSQL port"
   # A unix socket path is limited to 107 bytes; a deep checkout only gets TCP.
   sockdir="$area/sock"
@@ -183,12 +252,7 @@ EOF
   as_pg "$bin/pg_ctl" -D "$area/data" -l "$area/postgres.log" -w -t 120 start >/dev/null ||
     { tail -n 30 "$area/postgres.log" >&2 || true; die "PostgreSQL did not start (log: $area/postgres.log)"; }
   # pg_ctl -w waits for "ready" in postmaster.pid; also check that TCP answers.
-  local i
-  for ((i = 0; i < 300; i++)); do
-    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres && return 0
-    sleep 0.1
-  done
-  die "PostgreSQL started but does not answer on 127.0.0.1:$port"
+  pg_wait_ready "$port" 30
 }
 
 # pg_stop AREA: fast shutdown (disconnect clients, checkpoint, exit) and wait until it is down.
@@ -253,19 +317,37 @@ maxmemory-policy noeviction
 EOF
 }
 
-# redis_start CONF PORT PIDFILE: start redis-server with CONF unless it already runs, and wait
-# until it answers PING (it answers LOADING while it replays the AOF).
+# redis_start CONF PORT PIDFILE: start redis-server with CONF unless it already runs, then wait
+# (up to 120 s) until it answers PING. A Redis replaying its append-only file after a crash
+# answers LOADING meanwhile; a pidfile left by a killed one is overwritten.
 redis_start() {
-  local conf="$1" port="$2" pidfile="$3" pid i
+  local conf="$1" port="$2" pidfile="$3" pid
   pid="$(pid_from_file "$pidfile")"
-  if [[ -n "$pid" ]] && proc_alive "$pid" redis-server; then return 0; fi
-  port_in_use "$port" && die "port $port is already in use; pick another Redis port"
-  redis-server "$conf" >/dev/null || die "redis-server failed to start with $conf"
-  for ((i = 0; i < 600; i++)); do
-    [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]] && return 0
+  if [[ -z "$pid" ]] || ! proc_alive "$pid" redis-server; then
+    port_in_use "$port" && die "port $port is already in use; pick another Redis port"
+    redis-server "$conf" >/dev/null || die "redis-server failed to start with $conf"
+  fi
+  redis_wait_ready "$port" 120
+}
+
+# redis_wait_ready PORT SECONDS: poll until Redis on 127.0.0.1:PORT answers PONG, saying what it
+# waits for.
+redis_wait_ready() {
+  local port="$1" secs="$2" deadline reply said=0 start=$SECONDS
+  deadline=$((SECONDS + secs))
+  while true; do
+    reply="$(redis-cli -h 127.0.0.1 -p "$port" ping 2>&1 | head -n 1)" || true
+    [[ "$reply" == PONG ]] && return 0
+    ((SECONDS < deadline)) || die "Redis on 127.0.0.1:$port did not answer PING within ${secs}s (last reply: $reply)"
+    if [[ "$reply" == LOADING* ]] && ((said != 1)); then
+      say "waiting up to ${secs}s for Redis on 127.0.0.1:$port to load its append-only file"
+      said=1
+    elif ((said == 0 && SECONDS - start >= 1)); then
+      say "waiting up to ${secs}s for Redis to answer on 127.0.0.1:$port"
+      said=2
+    fi
     sleep 0.1
   done
-  die "Redis did not answer on 127.0.0.1:$port within 60s"
 }
 
 # redis_stop PIDFILE: SIGTERM (Redis fsyncs the AOF and exits), wait, SIGKILL as a last resort.
