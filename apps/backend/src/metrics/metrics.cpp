@@ -54,6 +54,8 @@ json::object service_json(const std::string& name, const merged_service& m, std:
                  {"contiguousTill", s.contiguous_till},
                  {"missing", s.missing},
                  {"bufferDepth", s.buffer_depth},
+                 {"bufferFull", s.buffer_full},
+                 {"heldBack", s.held_back},
                  {"replays", replay_json(s.replays)},
                  {"lost", s.lost},
                  {"deadLetters", s.dead_letters},

@@ -126,11 +126,13 @@ void poller::poll(connections& c) {
         names.emplace_back(members[i].str());
       std::sort(names.begin(), names.end());
 
+      constexpr std::size_t per_service = 4;  // commands per service below
       std::vector<std::vector<std::string>> per;
       for (const auto& s : names) {
         per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at"});
         per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
         per.push_back({"ZCARD", replay::keys::buffer(s)});
+        per.push_back({"HMGET", replay::keys::producer_state(s), "buffer_full", "held_back"});
       }
       auto pr = per.empty() ? result<std::vector<redis::reply>>(std::vector<redis::reply>{})
                             : c.redis->pipeline(per);
@@ -143,18 +145,26 @@ void poller::poll(connections& c) {
           service_state st;
           if (auto it = old.find(names[k]); it != old.end()) st = std::move(it->second);
           st.service = names[k];
-          auto ack = (*pr)[3 * k].view();
+          auto ack = (*pr)[per_service * k].view();
           if (ack.is_array() && ack.size() == 3) {
             st.ack_till = to_int(ack[0].str());
             st.missing = to_int(ack[1].str());
             st.last_ack_at = to_int(ack[2].str());
           }
           st.gaps.clear();
-          auto gaps = (*pr)[3 * k + 1].view();
+          auto gaps = (*pr)[per_service * k + 1].view();
           for (std::size_t i = 0; gaps.is_array() && i < gaps.size(); ++i)
             if (auto g = parse_range(gaps[i].str())) st.gaps.push_back(*g);
           st.contiguous_till = st.gaps.empty() ? st.ack_till : st.gaps.front().lo - 1;
-          st.buffer_depth = (*pr)[3 * k + 2].view().integer();
+          st.buffer_depth = (*pr)[per_service * k + 2].view().integer();
+          auto producer = (*pr)[per_service * k + 3].view();
+          if (producer.is_array() && producer.size() == 2 && producer[0].is_string()) {
+            st.buffer_full = producer[0].str() == "1";
+            st.held_back = to_int(producer[1].str());
+          } else {
+            st.buffer_full = false;  // no producer state (yet, or it expired)
+            st.held_back = 0;
+          }
           next.services.push_back(std::move(st));
         }
       } else {

@@ -22,6 +22,8 @@ export interface ServiceMetrics {
   contiguousTill?: number;
   missing?: number;
   bufferDepth?: number;
+  bufferFull?: boolean; // the producer stopped producing at its --max-buffer
+  heldBack?: number; // logs it did not produce meanwhile
   replays?: ReplayCounts;
   lost?: number;
   deadLetters?: number; // rows Postgres refused, not yet stored by a retry

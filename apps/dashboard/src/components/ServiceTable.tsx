@@ -43,7 +43,12 @@ export function ServiceTable(props: { services: ServiceMetrics[] | undefined; co
               <td class="num">{pct(s.errorRate)}</td>
               <td class="num mono">{num(s.ackTill)}</td>
               <td class={`num ${s.missing ? 'tone-warn' : ''}`}>{count(s.missing, 'seqs')}</td>
-              {!props.compact && <td class="num">{count(s.bufferDepth, 'entries')}</td>}
+              {!props.compact && (
+                <td class={`num ${s.bufferFull ? 'tone-bad' : ''}`} data-testid="buffer-depth">
+                  {count(s.bufferDepth, 'entries')}
+                  {s.bufferFull && <span class="small"> (full: producing paused)</span>}
+                </td>
+              )}
               {!props.compact && (
                 <td class="num">
                   {s.replays ? `${num(s.replays.pending)} / ${num(s.replays.completed)} / ${num(s.replays.failed)}` : '—'}

@@ -48,6 +48,7 @@ producer_list make_producers(asio::any_io_executor ex, const sim::sim_config& cf
     o.request_timeout = std::chrono::milliseconds(cfg.timeout_ms);
     o.max_in_flight = cfg.max_in_flight;
     o.drain_timeout = std::chrono::milliseconds(cfg.drain_ms);
+    o.max_buffer = cfg.max_buffer;
     o.seed = (std::uint64_t{seeds()} << 32) ^ seeds();
     out.push_back(std::make_unique<producer::service_producer>(ex, redis, backend, o));
   }

@@ -54,6 +54,11 @@ sim_config parse_sim_config(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   cli.add_option("--drain-ms", c.drain_ms, "on stop: longest wait for the buffer to empty")
       ->check(CLI::Range(0, 3'600'000));
+  cli.add_option("--max-buffer", c.max_buffer,
+                 "entries a service's buffer may hold; reached, it produces nothing until ACKs "
+                 "trim it")
+      ->envname("TRACEHUB_SIM_MAX_BUFFER")
+      ->check(CLI::Range(1LL, 1'000'000'000LL));
   cli.add_option("--backend-url", c.backend_url, "where POST /ingest goes")
       ->envname("BACKEND_URL")
       ->check(CLI::Validator(check_backend_url, "URL"));

@@ -17,6 +17,7 @@ struct sim_config {
   int timeout_ms = 2000;
   int max_in_flight = 4;
   int drain_ms = 10'000;
+  long long max_buffer = 100'000;  // entries of buffer:{svc}; reached, the producer pauses
   std::string backend_url = "http://127.0.0.1:3001";
   std::string redis_url = "redis://127.0.0.1:56379";
   double duration_s = 0;  // 0: until SIGINT/SIGTERM

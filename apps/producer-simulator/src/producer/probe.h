@@ -22,6 +22,8 @@ class probe {
     trim_window(now);
   }
   void unsequenced_dropped(std::int64_t n) { unsequenced_dropped_ += n; }
+  // Logs not produced while the buffer was at --max-buffer.
+  void held_back(std::int64_t n) { held_back_ += n; }
   void batch_sent(std::int64_t entries) { sent_total_ += entries; }
   void send_failed() { ++send_errors_; }
   void batch_acked(std::int64_t entries, std::int64_t ack_till) {
@@ -53,6 +55,7 @@ class probe {
   std::int64_t abandoned() const { return abandoned_; }
   std::int64_t last_ack_till() const { return last_ack_till_; }
   std::int64_t unsequenced_dropped() const { return unsequenced_dropped_; }
+  std::int64_t held_back() const { return held_back_; }
   int in_flight() const { return in_flight_; }
 
  private:
@@ -65,7 +68,7 @@ class probe {
   std::optional<steady::time_point> started_;
   std::deque<std::pair<steady::time_point, std::int64_t>> window_;
   std::int64_t sent_total_ = 0, acked_total_ = 0, send_errors_ = 0, rejected_ = 0, abandoned_ = 0;
-  std::int64_t last_ack_till_ = 0, unsequenced_dropped_ = 0;
+  std::int64_t last_ack_till_ = 0, unsequenced_dropped_ = 0, held_back_ = 0;
   int in_flight_ = 0;
 };
 

@@ -133,6 +133,23 @@ asio::awaitable<void> service_producer::generate_loop() {
 void service_producer::take_generated(steady::time_point now) {
   auto events = generator_.generate_until(now, now_epoch_ms());
   if (events.empty()) return;
+  bool full = buffered_ + static_cast<std::int64_t>(pending_.size()) >= opts_.max_buffer;
+  if (full != buffer_full_) {
+    buffer_full_ = full;
+    if (full) {
+      log().warn(
+          "{}: buffer:{{{}}} holds {} entries (--max-buffer): producing nothing until "
+          "ACKs trim it",
+          opts_.service, opts_.service, buffered_);
+    } else {
+      log().info("{}: buffer below --max-buffer again; producing", opts_.service);
+    }
+  }
+  if (full) {
+    // Not produced: these logs never get a seq, so they are not logs of this service.
+    probe_.held_back(static_cast<std::int64_t>(events.size()));
+    return;
+  }
   probe_.generated(static_cast<std::int64_t>(events.size()), now);
   if (pending_.empty()) pending_since_ = now;
   for (const auto& e : events)
@@ -166,6 +183,7 @@ asio::awaitable<void> service_producer::flush_pending() {
     }
     if (redis_backoff_.succeeded()) log().info("{}: redis reachable again", opts_.service);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    buffered_ += static_cast<std::int64_t>(n);
     note_produced(*first, static_cast<std::int64_t>(n));
   }
 }
@@ -388,6 +406,7 @@ asio::awaitable<void> service_producer::publish_loop() {
 
 asio::awaitable<void> service_producer::publish_state() {
   auto depth = co_await buffer_.depth();
+  if (depth) buffered_ = *depth;
   auto key = keys::state(opts_.service);
   const std::pair<const char*, std::string> fields[] = {
       {"buffer_depth", std::to_string(depth ? *depth : -1)},
@@ -400,6 +419,9 @@ asio::awaitable<void> service_producer::publish_state() {
       {"sent_total", std::to_string(probe_.sent_total())},
       {"acked_total", std::to_string(probe_.acked_total())},
       {"unsequenced_dropped", std::to_string(probe_.unsequenced_dropped())},
+      {"buffer_full", buffer_full_ ? "1" : "0"},
+      {"max_buffer", std::to_string(opts_.max_buffer)},
+      {"held_back", std::to_string(probe_.held_back())},
       {"updated_at_ms", std::to_string(now_epoch_ms())},
       {"pid", std::to_string(::getpid())},
   };

@@ -51,6 +51,10 @@ struct producer_options {
   std::chrono::seconds state_ttl{10};
   std::chrono::milliseconds backoff_min{100}, backoff_max{5000};
   std::size_t max_unsequenced = 100'000;  // generated logs waiting for Redis; oldest dropped
+  // Entries buffer:{svc} may hold. Reached (the backend refuses or is away), the producer stops
+  // producing until ACKs trim the buffer, and says so in producer:{svc} (buffer_full, held_back):
+  // its Redis memory stays bounded and nothing it produced is dropped.
+  std::int64_t max_buffer = 100'000;
   std::uint64_t seed = 1;
 };
 
@@ -121,6 +125,10 @@ class service_producer {
   // of the whole system), so a read started before it is dropped, a batch read before it is
   // abandoned and an ACK of a batch read before it trims nothing.
   std::int64_t produced_till_ = 0;
+  // Entries in buffer:{svc}, as of the last depth read plus what was appended since; drives
+  // the max_buffer stop. buffer_full_: generation is held back.
+  std::int64_t buffered_ = 0;
+  bool buffer_full_ = false;
   std::int64_t cursor_ = 0;
   std::uint64_t epoch_ = 0;
   int in_flight_ = 0;  // send_batch coroutines alive

@@ -35,7 +35,12 @@ export function ServiceDetailPage(props: { service: string }) {
         <Stat label="Error rate" value={pct(live?.errorRate)} />
         <Stat label="ackTill" value={num(live?.ackTill)} hint={live?.contiguousTill !== undefined ? `contiguous to ${num(live.contiguousTill)}` : undefined} />
         <Stat label="Missing" value={count(live?.missing, 'seqs')} tone={live?.missing ? 'warn' : undefined} />
-        <Stat label="Buffer depth" value={count(live?.bufferDepth, 'entries')} />
+        <Stat
+          label="Buffer depth"
+          value={count(live?.bufferDepth, 'entries')}
+          tone={live?.bufferFull ? 'bad' : undefined}
+          hint={live?.bufferFull ? `full: producing paused (${num(live.heldBack)} logs held back)` : undefined}
+        />
         <Stat label="Lost" value={count(live?.lost, 'seqs')} tone={live?.lost ? 'bad' : undefined} />
         <Stat label="Dead letters" value={count(live?.deadLetters, 'seqs')} tone={live?.deadLetters ? 'bad' : undefined} />
       </div>
