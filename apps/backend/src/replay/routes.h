@@ -1,8 +1,9 @@
 // replay/routes.h — POST /replay (manual replay), GET /replays, GET /lost.
 //
 // The handlers run on the io thread and send their Postgres work to the blocking pool.
-// POST /replay is an admin route (http/admin.h): it queues a `manual` request for the replay
-// worker and answers 202 with its id; repeating it is safe (dedupe at the ACK step).
+// POST /replay is an admin route (installed with http::admin_only, http/admin.h): it queues a
+// `manual` request for the replay worker and answers 202 with its id; repeating it is safe
+// (dedupe at the ACK step).
 #pragma once
 
 #include <string>
@@ -15,7 +16,6 @@ namespace tracehub::replay {
 
 struct routes_options {
   std::string database_url;
-  std::string admin_token;
   std::int64_t max_range = 100'000;  // largest manual replay range
 };
 
