@@ -39,9 +39,10 @@ constexpr auto min_accept_backoff = 10ms;
 constexpr auto max_accept_backoff = 1000ms;
 
 bool expected_end(const beast::error_code& ec) {
-  return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == asio::error::broken_pipe ||
+         ec == beast::error::timeout;
 }
 
 void fail(const beast::error_code& ec, const char* what) {
