@@ -19,7 +19,8 @@ struct sim_config {
   int drain_ms = 10'000;
   std::string backend_url = "http://127.0.0.1:3001";
   std::string redis_url = "redis://127.0.0.1:56379";
-  double duration_s = 0;  // 0: until SIGINT/SIGTERM
+  std::string ingest_token;  // TRACEHUB_INGEST_TOKEN; empty: the backend requires none
+  double duration_s = 0;     // 0: until SIGINT/SIGTERM
   std::string log_level = "info";
 };
 
