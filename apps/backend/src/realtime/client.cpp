@@ -29,7 +29,8 @@ constexpr std::size_t max_control_frames = 64;
 bool expected_end(const beast::error_code& ec) {
   return ec == websocket::error::closed || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+         ec == beast::error::timeout;
 }
 
 void fail(const beast::error_code& ec, const char* what) {
