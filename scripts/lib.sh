@@ -198,6 +198,21 @@ pg_stop() {
   as_pg "$(pg_bindir)/pg_ctl" -D "$area/data" -m fast -w -t 120 stop >/dev/null
 }
 
+# pg_kill AREA: kill -9 of the whole cluster (the postmaster is a session leader: its process
+# group holds every server process), then wait until none is left, so a start finds no shared
+# memory in use and goes through crash recovery.
+pg_kill() {
+  local area="$1" pid i
+  pid="$(pg_pid "$area")"
+  [[ -n "$pid" ]] || return 0
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    pgrep -g "$pid" >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  die "PostgreSQL processes of group $pid still run 30 s after SIGKILL"
+}
+
 # pg_ensure_db PORT NAME: create database NAME on the cluster at 127.0.0.1:PORT unless it exists.
 pg_ensure_db() {
   local port="$1" name="$2" bin exists

@@ -8,6 +8,7 @@
 #   TRACEHUB_TEST_PG_URL        postgresql://postgres@127.0.0.1:PORT/postgres
 #   TRACEHUB_TEST_REDIS_URL     redis://127.0.0.1:PORT
 #   TRACEHUB_TEST_PG_STOP       shell command: fast-stop that cluster, return once it is down
+#   TRACEHUB_TEST_PG_KILL       shell command: kill -9 that cluster, return once all of it is gone
 #   TRACEHUB_TEST_PG_START      shell command: start it again, return once it accepts connections
 #   TRACEHUB_TEST_REDIS_STOP    likewise for Redis (SIGTERM: the AOF is fsynced first)
 #   TRACEHUB_TEST_REDIS_START   likewise; the data survives (same dir, same append-only file)
@@ -68,6 +69,7 @@ export TRACEHUB_TEST_DIR="$TEST_DIR"
 export TRACEHUB_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 export TRACEHUB_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 export TRACEHUB_TEST_PG_STOP="$q_services pg-stop $q_pg_area"
+export TRACEHUB_TEST_PG_KILL="$q_services pg-kill $q_pg_area"
 export TRACEHUB_TEST_PG_START="$q_services pg-start $q_pg_area $pg_port"
 export TRACEHUB_TEST_REDIS_STOP="$q_services redis-stop $q_redis_pidfile"
 export TRACEHUB_TEST_REDIS_KILL="$q_services redis-kill $q_redis_pidfile"

@@ -129,6 +129,11 @@ config parse_config(int argc, char** argv) {
                  "how long a gap may wait for its entries before they are reported lost")
       ->envname("TRACEHUB_REPLAY_DEADLINE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{86'400'000}));
+  cli.add_option("--claim-idle-ms", c.claim_idle_ms,
+                 "how long a queue entry may stay pending for a silent worker before another "
+                 "worker claims it (both queue streams)")
+      ->envname("TRACEHUB_CLAIM_IDLE_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
   cli.add_option("--test-drop-share", c.test_drop_share)
       ->envname("TRACEHUB_TEST_DROP_SHARE")
       ->check(CLI::Range(0.0, 1.0))

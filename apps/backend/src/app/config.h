@@ -38,6 +38,8 @@ struct config {
   std::int64_t write_timeout_ms = 30'000;
   std::int64_t idle_timeout_ms = 15'000;
   std::int64_t replay_deadline_ms = 60'000;
+  // How long an entry may stay pending for a silent consumer before another worker claims it.
+  std::int64_t claim_idle_ms = 30'000;
   bool test_crash_after_commit = false;  // test hook, TRACEHUB_TEST_CRASH_AFTER_COMMIT=1
   double test_drop_share = 0;            // test hook, TRACEHUB_TEST_DROP_SHARE: drop from start
 };

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "control/controller.h"
+#include "deadletters/routes.h"
 #include "http/admin.h"
 #include "http/guard.h"
 #include "http/producer_tokens.h"
@@ -72,6 +73,7 @@ void add_workers(const app::config& cfg, const redis::endpoint& ep,
     o.events = bus;
     o.stats = rates;
     o.consumer = cfg.consumer + "-" + std::to_string(i);
+    o.claim_idle = std::chrono::milliseconds(cfg.claim_idle_ms);
     o.test_crash_after_commit = cfg.test_crash_after_commit;
     workers.add(std::make_unique<worker::worker>(o, probe));
   }
@@ -178,6 +180,11 @@ int run(const app::config& cfg) {
               replay::list_replays_handler(cfg.database_url, blocking));
   routes->add(boost::beast::http::verb::get, "/lost",
               replay::list_lost_handler(cfg.database_url, blocking));
+  deadletters::routes_options dlo{cfg.database_url, *ep};
+  routes->add(boost::beast::http::verb::get, "/dead-letters",
+              deadletters::list_handler(dlo, blocking));
+  routes->add(boost::beast::http::verb::post, "/dead-letters/retry",
+              deadletters::retry_handler(dlo, blocking), http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/logs",
               query::logs_handler(cfg.database_url, blocking));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));

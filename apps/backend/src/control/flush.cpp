@@ -1,13 +1,13 @@
 #include "control/flush.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <vector>
 
 #include "control/sql.h"
 #include "ingest/keys.h"
 #include "pg/connection.h"
+#include "queue/copy_row.h"
 #include "queue/keys.h"
 #include "queue/seq_range.h"
 #include "redis/errc.h"
@@ -72,19 +72,9 @@ const redis::script& purge_script() {
 // The seqs of COPY text rows (second column) as ascending, disjoint ranges.
 std::vector<queue::seq_range> seqs_of(std::string_view rows) {
   std::vector<std::int64_t> seqs;
-  std::size_t pos = 0;
-  while (pos < rows.size()) {
-    auto end = rows.find('\n', pos);
-    if (end == std::string_view::npos) end = rows.size();
-    auto line = rows.substr(pos, end - pos);
-    auto tab = line.find('\t');
-    if (tab != std::string_view::npos) {
-      std::int64_t v = 0;
-      auto [p, ec] = std::from_chars(line.data() + tab + 1, line.data() + line.size(), v);
-      if (ec == std::errc{}) seqs.push_back(v);
-    }
-    pos = end + 1;
-  }
+  queue::for_each_row(rows, [&](std::string_view row) {
+    if (auto seq = queue::row_seq(row); seq > 0) seqs.push_back(seq);
+  });
   std::sort(seqs.begin(), seqs.end());
   std::vector<queue::seq_range> out;
   for (auto s : seqs) {

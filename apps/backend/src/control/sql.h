@@ -25,6 +25,6 @@ inline constexpr std::string_view insert_flush_request =
 // Everything the reset clears in Postgres (sim_events stays: it is the record of what was
 // done, the reset included).
 inline constexpr std::string_view truncate_all =
-    "TRUNCATE logs, ack_state, replay_requests, lost_seqs RESTART IDENTITY";
+    "TRUNCATE logs, ack_state, replay_requests, lost_seqs, dead_letters RESTART IDENTITY";
 
 }  // namespace tracehub::control::sql

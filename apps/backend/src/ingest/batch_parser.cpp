@@ -92,7 +92,7 @@ struct entry_fields {
 class entry_reader {
  public:
   entry_reader(const limits& l, std::int64_t received_at_ms)
-      : limits_(l), default_ts_(format_epoch_ms(received_at_ms)) {}
+      : limits_(l), default_ts_(format_epoch_us(received_at_ms * 1000)) {}
 
   // Fills `out` from `e` or returns the reason it is invalid.
   std::optional<rejection> read(element e, std::size_t i, entry_fields& out) {
@@ -211,22 +211,26 @@ class entry_reader {
   std::optional<rejection> read_ts(element v, std::size_t i, entry_fields& out) {
     if (v.is_int64()) {
       std::int64_t ms = v.get_int64().value_unsafe();
-      if (ms < 0 || ms > max_epoch_ms)
+      if (ms < min_epoch_ms || ms > max_epoch_ms)
         return rejection::bad_request("invalid_field",
-                                      "ts in epoch milliseconds must be between 0 and " +
+                                      "ts in epoch milliseconds must be between " +
+                                          std::to_string(min_epoch_ms) + " (year 1) and " +
                                           std::to_string(max_epoch_ms) + " (year 9999)",
                                       i);
-      out.ts = format_epoch_ms(ms);
+      out.ts = format_epoch_us(ms * 1000);
       return std::nullopt;
     }
     std::string_view s;
     if (v.get(s) != simdjson::SUCCESS)
       return wrong_type("ts", "an RFC 3339 string or epoch milliseconds", v, i);
-    if (!is_rfc3339(s))
+    auto us = parse_rfc3339_us(s);
+    if (!us)
       return rejection::bad_request(
-          "invalid_field", "ts must be RFC 3339 (e.g. 2026-11-24T10:00:00Z) or epoch milliseconds",
+          "invalid_field",
+          "ts must be RFC 3339 (e.g. 2026-11-24T10:00:00Z, offsets up to ±23:59) or epoch "
+          "milliseconds, between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in UTC",
           i);
-    out.ts.assign(s);
+    out.ts = format_epoch_us(*us);
     return std::nullopt;
   }
 
@@ -338,9 +342,14 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
 
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   element root;
-  if (auto err = parser_.parse(body.data(), body.size(), false).get(root))
+  if (auto err = parser_.parse(body.data(), body.size(), false).get(root)) {
+    if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE)
+      return rejection::bad_request("invalid_number",
+                                    "a number in the body is malformed or out of range: integers "
+                                    "must fit in 64 bits, other numbers in a double");
     return rejection::bad_request("malformed_json", std::string("the body is not valid JSON: ") +
                                                         simdjson::error_message(err));
+  }
 
   object top;
   if (root.get(top) != simdjson::SUCCESS)

@@ -56,6 +56,8 @@ json::object service_json(const std::string& name, const merged_service& m, std:
                  {"bufferDepth", s.buffer_depth},
                  {"replays", replay_json(s.replays)},
                  {"lost", s.lost},
+                 {"deadLetters", s.dead_letters},
+                 {"deadLettersTotal", s.dead_letters_total},
                  {"status", status_of(s, now_ms)}};
   if (s.last_ack_at > 0) {
     o["lastAckAt"] = s.last_ack_at;
@@ -137,6 +139,7 @@ json::object collector::system_metrics(std::int64_t now_ms) const {
   m["services"] = std::move(services);
   m["replays"] = replay_json(st.replays);
   m["lost"] = st.lost;
+  m["deadLetters"] = st.dead_letters;
   m["postgres"] = st.postgres_up ? "up" : "down";
   m["redis"] = st.redis_up ? "up" : "down";
   json::array faults;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <tuple>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -42,6 +43,9 @@ constexpr std::string_view replays_sql =
     "AND created_at > now() - interval '1 hour') GROUP BY service, status";
 constexpr std::string_view lost_sql =
     "SELECT service, sum(to_seq - from_seq + 1)::bigint FROM lost_seqs GROUP BY service";
+constexpr std::string_view dead_sql =
+    "SELECT service, count(*) FILTER (WHERE resolved_at IS NULL), count(*) FROM dead_letters "
+    "GROUP BY service";
 
 }  // namespace
 
@@ -170,7 +174,8 @@ void poller::poll(connections& c) {
   if (c.pg) {
     auto replays = c.pg->query(replays_sql);
     auto lost = c.pg->query(lost_sql);
-    if (replays && lost) {
+    auto dead = c.pg->query(dead_sql);
+    if (replays && lost && dead) {
       next.postgres_up = true;
       std::map<std::string, replay_counts> by_service;
       next.replays = {};
@@ -193,9 +198,16 @@ void poller::poll(connections& c) {
         lost_by[std::string(lost->get(i, 0))] = lost->get_int(i, 1);
         next.lost += lost->get_int(i, 1);
       }
+      std::map<std::string, std::pair<std::int64_t, std::int64_t>> dead_by;
+      next.dead_letters = 0;
+      for (std::size_t i = 0; i < dead->size(); ++i) {
+        dead_by[std::string(dead->get(i, 0))] = {dead->get_int(i, 1), dead->get_int(i, 2)};
+        next.dead_letters += dead->get_int(i, 1);
+      }
       for (auto& s : next.services) {
         s.replays = by_service[s.service];
         s.lost = lost_by[s.service];
+        std::tie(s.dead_letters, s.dead_letters_total) = dead_by[s.service];
       }
     } else {
       log().debug("metrics poll: postgres: {}", c.pg->last_error());

@@ -34,6 +34,8 @@ struct service_state {
   std::vector<queue::seq_range> gaps;  // the first missing ranges (at most 20)
   replay_counts replays;
   std::int64_t lost = 0;  // seqs reported lost
+  // dead_letters of the service: unresolved (reported), and recorded ever (since a reset)
+  std::int64_t dead_letters = 0, dead_letters_total = 0;
 };
 
 struct system_state {
@@ -44,6 +46,7 @@ struct system_state {
   std::vector<service_state> services;             // by name
   replay_counts replays;
   std::int64_t lost = 0;
+  std::int64_t dead_letters = 0;  // unresolved, all services
 };
 
 class poller {

@@ -148,6 +148,15 @@ std::string collector::prometheus_text() const {
   per_service("tracehub_service_buffer_entries",
               "Entries in the producer's buffer (-1 when unknown).", "bufferDepth");
   per_service("tracehub_service_lost_seqs", "Seqs reported lost for the service.", "lost");
+  per_service("tracehub_service_dead_letters",
+              "Rows of the service Postgres refused, not yet stored by a retry.", "deadLetters");
+  w.family("tracehub_dead_letters_total", "counter",
+           "Rows Postgres refused for a data reason, recorded in dead_letters.");
+  for (const auto& v : services) {
+    const auto& o = v.as_object();
+    w.sample("tracehub_dead_letters_total", label("service", o.at("service").as_string()),
+             o.at("deadLettersTotal").to_number<double>());
+  }
   per_service("tracehub_service_ingest_logs_per_second",
               "Logs accepted per second over the rate window.", "eps");
   w.family("tracehub_service_status", "gauge", "1 for the service's current status.");

@@ -26,6 +26,8 @@ class category_impl : public boost::system::error_category {
         return "postgres rejected the data";
       case errc::server:
         return "postgres server error";
+      case errc::transient:
+        return "postgres failed for a passing reason (resources, I/O, lock or serialization)";
     }
     return "unknown postgres error";
   }
@@ -46,6 +48,9 @@ errc errc_for_sqlstate(std::string_view sqlstate) {
   if (sqlstate == "57014") return errc::timeout;
   if (sqlstate.starts_with("08")) return errc::io;
   if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") return errc::io;
+  if (sqlstate.starts_with("53") || sqlstate.starts_with("58") || sqlstate.starts_with("40") ||
+      sqlstate.starts_with("XX") || sqlstate == "55P03")
+    return errc::transient;
   return errc::server;
 }
 

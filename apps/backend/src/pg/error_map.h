@@ -12,7 +12,8 @@ struct pg_result;
 namespace tracehub::pg::detail {
 
 // 23505 -> conflict; other class 23 and class 22 -> bad_data; 57014 -> timeout; class 08 and
-// 57P01..57P03 (server shutting down or starting) -> io; anything else -> server.
+// 57P01..57P03 (server shutting down or starting) -> io; classes 53, 58, 40, XX and 55P03
+// -> transient; anything else -> server.
 errc errc_for_sqlstate(std::string_view sqlstate);
 
 // A statement failed on `c` with result `r` (nullptr when libpq returned none). A connection

@@ -44,14 +44,16 @@ std::optional<std::string> levels_array(std::string_view list) {
   return out + "}";
 }
 
-// A ts bound: RFC 3339 as given, epoch ms rendered; nullopt when neither.
+// A ts bound, RFC 3339 or epoch ms, in the stored form (ingest/timestamp.h); nullopt when
+// neither or out of range.
 std::optional<std::string> ts_bound(std::string_view s) {
   if (auto ms = to_int(s)) {
-    if (*ms < 0 || *ms > ingest::max_epoch_ms) return std::nullopt;
-    return ingest::format_epoch_ms(*ms);
+    if (*ms < ingest::min_epoch_ms || *ms > ingest::max_epoch_ms) return std::nullopt;
+    return ingest::format_epoch_us(*ms * 1000);
   }
-  if (!ingest::is_rfc3339(s)) return std::nullopt;
-  return std::string(s);
+  auto us = ingest::parse_rfc3339_us(s);
+  if (!us) return std::nullopt;
+  return ingest::format_epoch_us(*us);
 }
 
 }  // namespace

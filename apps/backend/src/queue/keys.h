@@ -17,8 +17,9 @@ inline constexpr std::string_view group = "workers";
 // every second while its thread runs). Read by the metrics module.
 inline constexpr std::string_view heartbeats = "workers:heartbeat";
 
-// Fields of one entry. Written by ingest/ack_script (XADD inside the ACK script) and by the
-// worker when it moves an entry to queue:retry; read by the worker.
+// Fields of one entry. Written by ingest/ack_script (XADD inside the ACK script), by the
+// worker when it moves an entry to queue:retry, and by the dead-letter retry; read by the
+// worker.
 namespace field {
 inline constexpr std::string_view service = "svc";
 inline constexpr std::string_view rows = "rows";     // COPY text rows of the batch
@@ -31,6 +32,11 @@ inline constexpr std::string_view missing_total = "missing";
 inline constexpr std::string_view version = "ver";  // per-service ACK state version
 inline constexpr std::string_view acked_at_ms = "at";
 inline constexpr std::string_view attempts = "attempts";  // retries so far (queue:retry only)
+// Absent for batches from ingest; origin_dead_letter for rows an operator re-queued from
+// dead_letters (no ACK state, no gaps: the worker resolves their dead letters once stored).
+inline constexpr std::string_view origin = "origin";
 }  // namespace field
+
+inline constexpr std::string_view origin_dead_letter = "dead_letter";
 
 }  // namespace tracehub::queue::keys

@@ -1,7 +1,8 @@
 #include "worker/entry.h"
 
 #include <algorithm>
-#include <charconv>
+
+#include "queue/copy_row.h"
 
 namespace tracehub::worker {
 
@@ -17,16 +18,9 @@ bool in_ranges(std::int64_t seq, const std::vector<queue::seq_range>& ranges) {
 std::string drop_rows_in(std::string_view rows, const std::vector<queue::seq_range>& dups) {
   std::string kept;
   kept.reserve(rows.size());
-  while (!rows.empty()) {
-    auto end = rows.find('\n');
-    std::string_view row = rows.substr(0, end == std::string_view::npos ? rows.size() : end + 1);
-    rows.remove_prefix(row.size());
-    auto tab = row.find('\t');
-    std::int64_t seq = 0;
-    if (tab != std::string_view::npos)
-      std::from_chars(row.data() + tab + 1, row.data() + row.size(), seq);
-    if (!in_ranges(seq, dups)) kept.append(row);
-  }
+  queue::for_each_row(rows, [&](std::string_view row) {
+    if (!in_ranges(queue::row_seq(row), dups)) kept.append(row);
+  });
   return kept;
 }
 

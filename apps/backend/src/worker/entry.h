@@ -21,7 +21,8 @@ struct entry {
   std::int64_t ack_till = 0, contiguous_till = 0, missing_total = 0, version = 0;
   std::int64_t acked_at_ms = 0;
   std::int64_t attempts = 0;
-  bool deleted = false;  // pending but already deleted from the stream: acknowledge only
+  bool from_dead_letters = false;  // re-queued by an operator (field origin)
+  bool deleted = false;            // pending but already deleted from the stream: acknowledge only
   std::int64_t row_count = 0;
 };
 

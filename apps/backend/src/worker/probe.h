@@ -18,12 +18,14 @@ class probe {
     retried_.fetch_add(entries, std::memory_order_relaxed);
   }
   void postgres_up(bool up) { pg_up_.store(up, std::memory_order_relaxed); }
+  void dead_lettered(std::int64_t rows) { dead_.fetch_add(rows, std::memory_order_relaxed); }
 
   std::int64_t entries() const { return entries_.load(std::memory_order_relaxed); }
   std::int64_t rows() const { return rows_.load(std::memory_order_relaxed); }
   std::int64_t redeliveries() const { return redelivered_.load(std::memory_order_relaxed); }
   std::int64_t retried() const { return retried_.load(std::memory_order_relaxed); }
   bool postgres_up() const { return pg_up_.load(std::memory_order_relaxed); }
+  std::int64_t dead_letters() const { return dead_.load(std::memory_order_relaxed); }
 
   // The reset control: totals start again from zero.
   void reset() {
@@ -31,10 +33,11 @@ class probe {
     rows_.store(0, std::memory_order_relaxed);
     redelivered_.store(0, std::memory_order_relaxed);
     retried_.store(0, std::memory_order_relaxed);
+    dead_.store(0, std::memory_order_relaxed);
   }
 
  private:
-  std::atomic<std::int64_t> entries_{0}, rows_{0}, redelivered_{0}, retried_{0};
+  std::atomic<std::int64_t> entries_{0}, rows_{0}, redelivered_{0}, retried_{0}, dead_{0};
   std::atomic<bool> pg_up_{false};
 };
 

@@ -6,7 +6,8 @@
 namespace tracehub::worker::sql {
 
 // Fast path: the rows go straight into logs. A redelivered entry makes it fail on the unique
-// key (service, seq); the transaction is then redone through the stage below.
+// key (service, seq); the transaction is then redone through the stage below, whose insert
+// skips rows already stored and counts the rest.
 inline constexpr std::string_view copy_logs =
     "COPY logs (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
 
@@ -15,10 +16,29 @@ inline constexpr std::string_view create_stage =
     "message text, request_id text, ts timestamptz, attrs jsonb) ON COMMIT DELETE ROWS";
 inline constexpr std::string_view copy_stage =
     "COPY logs_stage (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
-inline constexpr std::string_view insert_from_stage =
-    "INSERT INTO logs (service, seq, level, message, request_id, ts, attrs) "
+// Row isolation: one chunk of rows is copied to the stage and inserted under a savepoint.
+inline constexpr std::string_view insert_from_stage_counted =
+    "WITH ins AS (INSERT INTO logs (service, seq, level, message, request_id, ts, attrs) "
     "SELECT service, seq, level, message, request_id, ts, attrs FROM logs_stage "
-    "ON CONFLICT (service, seq) DO NOTHING";
+    "ON CONFLICT (service, seq) DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+inline constexpr std::string_view clear_stage = "TRUNCATE logs_stage";
+inline constexpr std::string_view savepoint = "SAVEPOINT isolate";
+inline constexpr std::string_view release_savepoint = "RELEASE SAVEPOINT isolate";
+inline constexpr std::string_view rollback_to_savepoint =
+    "ROLLBACK TO SAVEPOINT isolate; RELEASE SAVEPOINT isolate";
+
+// $1 service, $2 seq, $3 the COPY row (hex of its bytes), $4 Postgres' message.
+inline constexpr std::string_view record_dead_letter =
+    "INSERT INTO dead_letters (service, seq, row_data, reason) "
+    "VALUES ($1, $2, decode($3, 'hex'), $4) "
+    "ON CONFLICT (service, seq) DO UPDATE SET row_data = EXCLUDED.row_data, "
+    "reason = EXCLUDED.reason, last_seen = now(), attempts = dead_letters.attempts + 1, "
+    "resolved_at = NULL";
+
+// $1 service, $2 seqs: dead letters re-queued by an operator and now stored.
+inline constexpr std::string_view resolve_dead_letters =
+    "UPDATE dead_letters SET resolved_at = now() "
+    "WHERE service = $1 AND seq = ANY($2::bigint[]) AND resolved_at IS NULL";
 
 // $1 services, $2 from_seqs, $3 to_seqs, $4 batch_ids (arrays of equal length).
 inline constexpr std::string_view insert_gaps =

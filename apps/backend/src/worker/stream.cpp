@@ -87,6 +87,8 @@ result<entry> decode_entry(redis::reply_view e) {
       out.acked_at_ms = to_int(v);
     else if (k == field::attempts)
       out.attempts = to_int(v);
+    else if (k == field::origin)
+      out.from_dead_letters = v == keys::origin_dead_letter;
   }
   std::vector<queue::seq_range> dup_ranges;
   if (!queue::parse_ranges(dups, dup_ranges) || !queue::parse_ranges(gaps, out.gaps))

@@ -4,9 +4,9 @@
 
 #include "base/clock.h"
 #include "pg/errc.h"
+#include "queue/copy_row.h"
 #include "queue/keys.h"
 #include "redis/sync_connection.h"
-#include "worker/log_event.h"
 #include "worker/logger.h"
 #include "worker/pg_writer.h"
 #include "worker/stream.h"
@@ -18,6 +18,7 @@ namespace keys = queue::keys;
 namespace {
 
 constexpr std::size_t max_log_events = 200;  // log:new per transaction
+constexpr int max_retry_failures = 3;        // then queue:retry entries are isolated row by row
 
 // Exponential back-off between min and max, reset by success.
 class backoff {
@@ -94,33 +95,39 @@ class loop {
       return false;
     }
     resume_own_ = true;  // a (re)started worker first finishes what it had read
+    next_retry_ = {};
     next_beat_ = {};
     beat();  // alive from the first moment, not a second later
     return true;
   }
 
-  // One transaction's worth of work: retries first while Postgres was failing, then this
-  // consumer's own pending entries, then entries abandoned by others, then new ones.
+  // One transaction's worth of work, in this order: queue:retry while Postgres is down (nothing
+  // else can succeed); this consumer's own pending entries of both streams (read before a crash
+  // or restart, never acknowledged); queue:retry when its back-off is due; entries other
+  // consumers left pending on either stream; new entries of queue:logs.
   status step() {
-    if (pg_failing_) return retry_step();
+    if (pg_down_) return retry_step();
     if (resume_own_) {
-      auto own = stream_->read(keys::logs, opts_.read_count, opts_.block, true);
-      if (!own) return own.error();
-      if (own->empty()) {
-        resume_own_ = false;
-        return {};
-      }
-      probe_.redelivered();
-      return commit(keys::logs, std::move(*own));
-    }
-    if (steady::now() >= next_claim_) {
-      next_claim_ = steady::now() + opts_.claim_idle / 2;
-      auto claimed = stream_->claim(keys::logs, opts_.read_count, opts_.claim_idle);
-      if (!claimed) return claimed.error();
-      if (!claimed->empty()) {
-        log().info("claimed {} entries left pending by another worker", claimed->size());
+      for (auto key : {keys::retry, keys::logs}) {
+        auto own = stream_->read(key, opts_.read_count, opts_.block, true);
+        if (!own) return own.error();
+        if (own->empty()) continue;
         probe_.redelivered();
-        return commit(keys::logs, std::move(*claimed));
+        return commit(key, std::move(*own));
+      }
+      resume_own_ = false;
+      return {};
+    }
+    if (steady::now() >= next_retry_) return retry_step();
+    if (steady::now() >= next_claim_) {
+      next_claim_ = steady::now() + opts_.claim_idle / 4;
+      for (auto key : {keys::retry, keys::logs}) {
+        auto claimed = stream_->claim(key, opts_.read_count, opts_.claim_idle);
+        if (!claimed) return claimed.error();
+        if (claimed->empty()) continue;
+        log().info("claimed {} entries of {} left pending by another worker", claimed->size(), key);
+        probe_.redelivered();
+        return commit(key, std::move(*claimed));
       }
     }
     auto fresh = stream_->read(keys::logs, opts_.read_count, opts_.block, false);
@@ -129,8 +136,8 @@ class loop {
     return commit(keys::logs, std::move(*fresh));
   }
 
-  // Postgres was failing: only queue:retry is tried (own pending first, then new) until an
-  // attempt succeeds; queue:logs waits (it grows, durably, meanwhile).
+  // queue:retry: this consumer's pending entries first, then new ones. Found empty, it is looked
+  // at again a second later (entries other workers move there, or left there before a restart).
   status retry_step() {
     auto pending = stream_->read(keys::retry, opts_.read_count, opts_.block, true);
     if (!pending) return pending.error();
@@ -139,7 +146,8 @@ class loop {
       if (!pending) return pending.error();
     }
     if (pending->empty()) {
-      pg_failing_ = false;
+      pg_down_ = false;
+      next_retry_ = steady::now() + std::chrono::seconds(1);
       return {};
     }
     return commit(keys::retry, std::move(*pending));
@@ -155,36 +163,71 @@ class loop {
 
   status commit(std::string_view key, std::vector<entry> entries) {
     if (c_.crashing) throw crashed{};  // mid-flight: read, not written, not acknowledged
-    auto inserted = writer_.write(entries);
-    if (!inserted) {
-      probe_.postgres_up(false);
-      log().warn("postgres: {} ({} entries held)", inserted.error().message(), entries.size());
-      if (key == keys::logs) {
-        if (auto s = stream_->move_to_retry(entries); !s) return s;
-        probe_.moved_to_retry(static_cast<std::int64_t>(entries.size()));
-      }
-      pg_failing_ = true;
-      pause(backoff_.next());
-      return {};
-    }
+    // Entries of queue:retry that kept failing while Postgres answered: a row of theirs fails
+    // for a reason of its own, so each row that still fails alone is dead-lettered.
+    bool isolate_transient = key == keys::retry && retry_failures_ >= max_retry_failures;
+    auto written = writer_.write(entries, isolate_transient);
+    if (!written) return held(key, entries, written.error());
     probe_.postgres_up(true);
+    if (key == keys::retry) retry_failures_ = 0;
     if (opts_.test_crash_after_commit) std::raise(SIGKILL);
     if (auto s = stream_->ack(key, entries); !s) return s;
-    probe_.committed(static_cast<std::int64_t>(entries.size()), *inserted);
-    if (opts_.stats) opts_.stats->inserted(*inserted, now_epoch_ms());
+    probe_.committed(static_cast<std::int64_t>(entries.size()), written->inserted);
+    if (!written->dead.empty()) dead_lettered(written->dead);
+    if (opts_.stats) opts_.stats->inserted(written->inserted, now_epoch_ms());
     backoff_.reset();
-    if (*inserted > 0) announce(entries);
+    if (written->inserted > 0) announce(entries, written->dead);
     return {};
+  }
+
+  // The entries could not be written: they wait in queue:retry (moved there from queue:logs
+  // with their XACK, atomically). With Postgres down, only queue:retry is tried until it comes
+  // back; with Postgres up, the failure is these entries' own, and queue:logs goes on while
+  // queue:retry is retried with back-off.
+  status held(std::string_view key, const std::vector<entry>& entries, error_code ec) {
+    log().warn("postgres: {} ({} entries held in queue:retry)", ec.message(), entries.size());
+    if (key == keys::logs) {
+      if (auto s = stream_->move_to_retry(entries); !s) return s;
+      probe_.moved_to_retry(static_cast<std::int64_t>(entries.size()));
+    }
+    bool up = writer_.reachable();
+    probe_.postgres_up(up);
+    auto wait = backoff_.next();
+    if (!up) {
+      pg_down_ = true;
+      pause(wait);
+      return {};
+    }
+    if (key == keys::retry) ++retry_failures_;
+    next_retry_ = steady::now() + wait;
+    return {};
+  }
+
+  void dead_lettered(const std::vector<dead_letter>& dead) {
+    probe_.dead_lettered(static_cast<std::int64_t>(dead.size()));
+    for (const auto& d : dead)
+      log().error("dead-lettered {} seq {}: {}", d.service, d.seq, d.reason);
   }
 
   // log:new for the rows just stored. A redelivered entry whose rows were partly stored before
   // is announced whole: the channel is for watching, the table is the record.
-  void announce(const std::vector<entry>& entries) {
+  void announce(const std::vector<entry>& entries, const std::vector<dead_letter>& dead) {
     if (!opts_.events) return;
     std::vector<std::string> events;
     for (const auto& e : entries) {
       if (events.size() >= max_log_events) break;
-      if (!e.deleted) append_log_entries(e.rows, max_log_events, events);
+      if (e.deleted) continue;
+      if (dead.empty()) {
+        queue::append_log_entries(e.rows, max_log_events, events);
+        continue;
+      }
+      queue::for_each_row(e.rows, [&](std::string_view row) {
+        auto seq = queue::row_seq(row);
+        bool refused = std::any_of(dead.begin(), dead.end(), [&](const dead_letter& d) {
+          return d.seq == seq && d.service == e.service;
+        });
+        if (!refused) queue::append_log_entries(row, max_log_events, events);
+      });
     }
     for (const auto& json : events)
       opts_.events->publish("log:new", json);
@@ -206,7 +249,9 @@ class loop {
   backoff backoff_;
   std::optional<stream> stream_;
   bool resume_own_ = true;
-  bool pg_failing_ = false;
+  bool pg_down_ = false;    // Postgres unreachable: only queue:retry is tried
+  int retry_failures_ = 0;  // consecutive failures of queue:retry entries, Postgres up
+  steady::time_point next_retry_{};
   steady::time_point next_claim_{};
   steady::time_point next_beat_{};
 };

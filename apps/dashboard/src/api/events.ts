@@ -24,6 +24,8 @@ export interface ServiceMetrics {
   bufferDepth?: number;
   replays?: ReplayCounts;
   lost?: number;
+  deadLetters?: number; // rows Postgres refused, not yet stored by a retry
+  deadLettersTotal?: number;
   status?: ServiceStatus;
   lastAckAt?: number | string | null;
 }
@@ -66,13 +68,14 @@ export interface SystemMetrics {
   services?: ServiceMetrics[];
   replays?: ReplayCounts;
   lost?: number;
+  deadLetters?: number;
   postgres?: UpDown;
   redis?: UpDown;
   faults?: Fault[];
   realtime?: { clients?: number; framesDropped?: number; logsSkipped?: number };
 }
 
-// A stored log as log:new carries it (worker/log_event.cpp); GET /logs items add `id`.
+// A stored log as log:new carries it (queue/copy_row.h); GET /logs items add `id`.
 export interface LogEntry {
   id?: number | string;
   service: string;

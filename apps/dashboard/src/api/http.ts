@@ -91,6 +91,20 @@ export interface LostRange {
   recordedAt?: string;
 }
 
+// A row Postgres refused for a data reason (GET /dead-letters).
+export interface DeadLetter {
+  id: number;
+  service: string;
+  seq: number;
+  reason: string;
+  entry: LogEntry | null;
+  row: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  attempts: number;
+  resolvedAt: number | null;
+}
+
 export interface LogsPage {
   items: LogEntry[];
   nextCursor: number | string | null;
@@ -128,6 +142,10 @@ export const api = {
     request<Replay[]>('GET', withQuery('/replays', q), undefined, signal),
   lost: (q: { service?: string; limit?: number }, signal?: AbortSignal) =>
     request<LostRange[]>('GET', withQuery('/lost', q), undefined, signal),
+  deadLetters: (q: { service?: string; limit?: number }, signal?: AbortSignal) =>
+    request<{ items: DeadLetter[]; unresolved: number }>('GET', withQuery('/dead-letters', q), undefined, signal),
+  retryDeadLetters: (service?: string) =>
+    request<{ requeued: number; services: number }>('POST', '/dead-letters/retry', service ? { service } : {}),
   logs: (q: LogQuery, signal?: AbortSignal) => request<LogsPage>('GET', withQuery('/logs', { ...q }), undefined, signal),
   replay: (service: string, from: number, to: number) =>
     request<{ id: number; status: string; service: string; from: number; to: number }>('POST', '/replay', { service, from, to }),

@@ -116,6 +116,7 @@ TEST_F(security, every_post_route_refuses_text_plain_forms_and_no_content_type) 
       {"/metrics/control", fault},
       {"/replay", R"({"service":"svc-a","from":1,"to":5})"},
       {"/ingest", testing::batch_body("svc-a", {1, 2, 3})},
+      {"/dead-letters/retry", R"({"service":"svc-a"})"},
   };
   const std::string types[] = {
       "Content-Type: text/plain\r\n",
@@ -154,6 +155,8 @@ TEST_F(security, admin_routes_refuse_a_foreign_origin_or_referer) {
     EXPECT_EQ(error_of(r), "forbidden_origin") << h;
     auto replay = exchange("POST", "/replay", json_type + h, R"({"service":"s","from":1,"to":2})");
     EXPECT_EQ(replay.result_int(), 403u) << h << replay.body();
+    auto retry = exchange("POST", "/dead-letters/retry", json_type + h, "{}");
+    EXPECT_EQ(retry.result_int(), 403u) << h << retry.body();
   }
   EXPECT_FALSE(fault_active());
   EXPECT_EQ(exchange("GET", "/replays", "").body(), "[]");
@@ -175,6 +178,8 @@ TEST_F(security, admin_routes_refuse_a_foreign_host) {
   EXPECT_EQ(error_of(r), "misdirected_request");
   EXPECT_EQ(control(json_type, "evil.example").result_int(), 421u);
   EXPECT_EQ(control(json_type, "127.0.0.1.evil.example").result_int(), 421u);
+  EXPECT_EQ(exchange("POST", "/dead-letters/retry", json_type, "{}", "evil.example").result_int(),
+            421u);
   EXPECT_FALSE(fault_active());
   EXPECT_EQ(control(json_type, "localhost:" + std::to_string(port())).result_int(), 200u);
   EXPECT_EQ(control(json_type, "tracehub.internal").result_int(), 200u);
@@ -194,6 +199,7 @@ TEST_F(security, without_a_token_a_proxied_loopback_caller_is_refused) {
     auto r = control(json_type + h);
     EXPECT_EQ(r.result_int(), 403u) << h << r.body();
     EXPECT_EQ(error_of(r), "forbidden") << h;
+    EXPECT_EQ(exchange("POST", "/dead-letters/retry", json_type + h, "{}").result_int(), 403u);
   }
   EXPECT_FALSE(fault_active());
   auto auth = get_json("/auth");
@@ -212,6 +218,11 @@ TEST_F(security, with_a_token_every_caller_needs_it_loopback_included) {
             401u);
   auto wrong = control(std::string(json_type) + "Authorization: Bearer tok-124\r\n");
   EXPECT_EQ(wrong.result_int(), 403u) << wrong.body();
+  EXPECT_EQ(exchange("POST", "/dead-letters/retry", json_type, "{}").result_int(), 401u);
+  EXPECT_EQ(exchange("POST", "/dead-letters/retry",
+                     std::string(json_type) + "Authorization: Bearer tok-123\r\n", "{}")
+                .result_int(),
+            202u);
   EXPECT_FALSE(fault_active());
   EXPECT_EQ(get_json("/auth").at("tokenRequired"), true);
   EXPECT_EQ(get_json("/auth").at("admin"), false);

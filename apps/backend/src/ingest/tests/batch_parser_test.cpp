@@ -48,9 +48,9 @@ TEST(batch_parser, seed_example_renders_copy_rows) {
       R"({"service":"payment-service","batch":[{"seq":1097,"level":"info","message":"charge.created","requestId":"r-1","ts":"2026-11-24T10:00:00Z"},{"seq":1099,"level":"error","message":"gateway.timeout"}]})");
   EXPECT_EQ(b.service, "payment-service");
   EXPECT_EQ(b.rows,
-            "payment-service\t1097\tinfo\tcharge.created\tr-1\t2026-11-24T10:00:00Z\t\\N\n"
+            "payment-service\t1097\tinfo\tcharge.created\tr-1\t2026-11-24T10:00:00.000000Z\t\\N\n"
             "payment-service\t1099\terror\tgateway.timeout\t\\N\t" +
-                format_epoch_ms(received_ms) + "\t\\N\n");
+                format_epoch_us(received_ms * 1000) + "\t\\N\n");
   EXPECT_EQ(b.runs, (std::vector<queue::seq_range>{{1097, 1097}, {1099, 1099}}));
   EXPECT_EQ(b.in_batch_duplicates, 0u);
 }
@@ -88,12 +88,13 @@ TEST(batch_parser, levels_are_case_insensitive_and_warning_is_warn) {
 TEST(batch_parser, ts_accepts_rfc3339_and_epoch_ms) {
   auto b = accepted(body_of({entry(1, R"(,"ts":"2024-02-29T23:59:59.123456+05:30")"),
                              entry(2, R"(,"ts":0)"), entry(3, R"(,"ts":253402300799999)")}));
-  EXPECT_NE(b.rows.find("2024-02-29T23:59:59.123456+05:30"), std::string::npos);
-  EXPECT_NE(b.rows.find("1970-01-01T00:00:00.000Z"), std::string::npos);
-  EXPECT_NE(b.rows.find("9999-12-31T23:59:59.999Z"), std::string::npos);
-  for (auto bad :
-       {R"("2023-02-29T00:00:00Z")", R"("2024-13-01T00:00:00Z")", R"("2024-01-01 00:00:00")",
-        R"("yesterday")", R"(-1)", R"(253402300800000)", R"(1.5)", R"("2024-01-01T24:00:00Z")"})
+  // Stored in UTC, in one form (ingest/timestamp.h).
+  EXPECT_NE(b.rows.find("2024-02-29T18:29:59.123456Z"), std::string::npos) << b.rows;
+  EXPECT_NE(b.rows.find("1970-01-01T00:00:00.000000Z"), std::string::npos);
+  EXPECT_NE(b.rows.find("9999-12-31T23:59:59.999000Z"), std::string::npos);
+  for (auto bad : {R"("2023-02-29T00:00:00Z")", R"("2024-13-01T00:00:00Z")",
+                   R"("2024-01-01 00:00:00")", R"("yesterday")", R"(-62135596800001)",
+                   R"(253402300800000)", R"(1.5)", R"("2024-01-01T24:00:00Z")"})
     expect_rejected(body_of({entry(1), entry(2, std::string(R"(,"ts":)") + bad)}), 400,
                     "invalid_field", 1);
 }
@@ -205,16 +206,73 @@ TEST(batch_parser, malformed_json_is_refused) {
     expect_rejected(b, 400, "malformed_json", std::nullopt);
 }
 
-TEST(batch_parser, rfc3339_checker) {
-  EXPECT_TRUE(is_rfc3339("2026-11-24T10:00:00Z"));
-  EXPECT_TRUE(is_rfc3339("2026-11-24t10:00:00.5z"));
-  EXPECT_TRUE(is_rfc3339("2026-11-24 10:00:00-08:00"));
-  EXPECT_TRUE(is_rfc3339("2016-12-31T23:59:60Z"));
-  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00"));
-  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00+0800"));
-  EXPECT_FALSE(is_rfc3339("0000-01-01T00:00:00Z"));
-  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00.Z"));
-  EXPECT_FALSE(is_rfc3339("2026-11-24T10:00:00Zjunk"));
+TEST(timestamp, rfc3339_forms_are_read_as_utc_microseconds) {
+  EXPECT_EQ(parse_rfc3339_us("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_rfc3339_us("2026-11-24T10:00:00Z"), 1'795'514'400'000'000);
+  EXPECT_EQ(parse_rfc3339_us("2026-11-24t10:00:00.5z"), 1'795'514'400'500'000);
+  EXPECT_EQ(parse_rfc3339_us("2026-11-24 02:00:00-08:00"), 1'795'514'400'000'000);
+  // Offsets beyond Postgres' ±15:59 are converted here, so they never reach it.
+  EXPECT_EQ(parse_rfc3339_us("2026-12-01T00:00:00+16:00"),
+            parse_rfc3339_us("2026-11-30T08:00:00Z"));
+  EXPECT_EQ(parse_rfc3339_us("2026-12-01T00:00:00-23:59"),
+            parse_rfc3339_us("2026-12-01T23:59:00Z"));
+  // A leap second is the next minute's first second, as Postgres reads it.
+  EXPECT_EQ(parse_rfc3339_us("2016-12-31T23:59:60Z"), parse_rfc3339_us("2017-01-01T00:00:00Z"));
+  // Fractions round half up to microseconds, carrying into the seconds.
+  EXPECT_EQ(parse_rfc3339_us("1970-01-01T00:00:00.0000005Z"), 1);
+  EXPECT_EQ(parse_rfc3339_us("1970-01-01T00:00:00.9999995Z"), 1'000'000);
+  EXPECT_EQ(parse_rfc3339_us("1970-01-01T00:00:00.123456789Z"), 123'457);
+}
+
+TEST(timestamp, edges_of_the_range_are_exact) {
+  EXPECT_EQ(parse_rfc3339_us("0001-01-01T00:00:00Z"), min_epoch_us);
+  EXPECT_EQ(parse_rfc3339_us("9999-12-31T23:59:59.999999Z"), max_epoch_us);
+  EXPECT_EQ(parse_rfc3339_us("0001-01-01T00:00:00-00:01"), min_epoch_us + 60'000'000);
+  // One step beyond either end, once converted to UTC.
+  EXPECT_EQ(parse_rfc3339_us("0001-01-01T00:00:00+00:01"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_us("9999-12-31T23:59:59.9999995Z"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_us("9999-12-31T23:59:60Z"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_us("9999-12-31T23:00:00-01:00"), std::nullopt);
+}
+
+TEST(timestamp, malformed_date_times_are_refused) {
+  for (auto s :
+       {"2026-11-24T10:00:00", "2026-11-24T10:00:00+0800", "0000-01-01T00:00:00Z",
+        "2026-11-24T10:00:00.Z", "2026-11-24T10:00:00Zjunk", "2026-02-29T00:00:00Z",
+        "2026-11-24T24:00:00Z", "2026-11-24T10:60:00Z", "2026-11-24T10:00:61Z",
+        "2026-11-24T10:00:00+24:00", "2026-11-24T10:00:00+10:60", "2026-11-24T10:00:00.1234567890Z",
+        "2026-13-01T00:00:00Z", "2026-11-24X10:00:00Z", "+2026-11-24T10:00:00Z", ""})
+    EXPECT_EQ(parse_rfc3339_us(s), std::nullopt) << s;
+  EXPECT_NE(parse_rfc3339_us("2024-02-29T00:00:00Z"), std::nullopt);
+}
+
+TEST(timestamp, the_stored_form_reads_back_to_the_same_instant) {
+  for (std::int64_t us : {min_epoch_us, std::int64_t{-1}, std::int64_t{0}, std::int64_t{1},
+                          std::int64_t{1'795'514'400'123'456}, max_epoch_us}) {
+    auto text = format_epoch_us(us);
+    EXPECT_EQ(text.size(), 27u) << text;
+    EXPECT_EQ(parse_rfc3339_us(text), us) << text;
+  }
+  EXPECT_EQ(format_epoch_us(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(format_epoch_us(-1), "1969-12-31T23:59:59.999999Z");
+}
+
+TEST(batch_parser, ts_is_stored_in_utc_and_refused_outside_the_range) {
+  auto b = accepted(
+      body_of({entry(1, R"(,"ts":"2026-12-01T00:00:00+16:00")"), entry(2, R"(,"ts":-1)")}));
+  EXPECT_NE(b.rows.find("\t2026-11-30T08:00:00.000000Z\t"), std::string::npos) << b.rows;
+  EXPECT_NE(b.rows.find("\t1969-12-31T23:59:59.999000Z\t"), std::string::npos) << b.rows;
+  expect_rejected(body_of({entry(1), entry(2, R"(,"ts":"9999-12-31T23:59:59-00:01")")}), 400,
+                  "invalid_field", 1);
+  expect_rejected(body_of({entry(1, R"(,"ts":253402300800000)")}), 400, "invalid_field", 0);
+  expect_rejected(body_of({entry(1, R"(,"ts":-62135596800001)")}), 400, "invalid_field", 0);
+}
+
+TEST(batch_parser, numbers_beyond_64_bits_or_a_double_are_refused_clearly) {
+  expect_rejected(body_of({entry(1, R"(,"attrs":{"n":1e400})")}), 400, "invalid_number",
+                  std::nullopt);
+  expect_rejected(body_of({entry(1, R"(,"attrs":{"n":123456789012345678901234567890})")}), 400,
+                  "invalid_number", std::nullopt);
 }
 
 }  // namespace

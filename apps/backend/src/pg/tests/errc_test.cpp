@@ -32,10 +32,20 @@ TEST(pg_errc, connection_exceptions_and_server_shutdown_are_io) {
   EXPECT_EQ(errc_for_sqlstate("57P03"), errc::io);  // cannot_connect_now
 }
 
+TEST(pg_errc, passing_server_failures_are_transient_and_never_blame_the_data) {
+  for (auto s : {"53100", "53200", "53300", "58030", "40001", "40P01", "55P03", "XX000"}) {
+    EXPECT_EQ(errc_for_sqlstate(s), errc::transient) << s;
+    EXPECT_TRUE(pg::is_transient(errc_for_sqlstate(s))) << s;
+  }
+  EXPECT_TRUE(pg::is_transient(errc::io));
+  EXPECT_TRUE(pg::is_transient(errc::timeout));
+  EXPECT_FALSE(pg::is_transient(errc::bad_data));
+  EXPECT_FALSE(pg::is_transient(errc::server));
+}
+
 TEST(pg_errc, everything_else_is_server) {
   EXPECT_EQ(errc_for_sqlstate("42601"), errc::server);  // syntax_error
   EXPECT_EQ(errc_for_sqlstate("42P01"), errc::server);  // undefined_table
-  EXPECT_EQ(errc_for_sqlstate("40001"), errc::server);  // serialization_failure
   EXPECT_EQ(errc_for_sqlstate("57P04"), errc::server);  // database_dropped
   EXPECT_EQ(errc_for_sqlstate(""), errc::server);
 }

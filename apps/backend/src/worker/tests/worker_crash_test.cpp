@@ -144,6 +144,54 @@ TEST_F(worker_crash, postgres_down_for_ten_seconds_under_load_loses_nothing) {
   expect_exactly("outage", p.acked());
 }
 
+// Regression: Postgres killed under load (the failing entries move to queue:retry and stay
+// pending there for the worker that keeps retrying them), then the worker process killed too.
+// The restarted worker never read queue:retry again: 12 800 acknowledged logs stayed out of
+// Postgres with /health green. Now a worker re-reads its own pending entries of both streams
+// at start and looks at queue:retry whenever Postgres answers.
+TEST_F(worker_crash, postgres_then_worker_killed_under_load_strands_nothing) {
+  std::string kill_pg = testing::require_env("TRACEHUB_TEST_PG_KILL");
+  std::string start_pg = testing::require_env("TRACEHUB_TEST_PG_START");
+  auto ingest = testing::backend_process::start(api());
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  producer p(ingest.port(), "stranded");
+  ASSERT_TRUE(wait_rows_above(2000));
+  ASSERT_EQ(std::system(kill_pg.c_str()), 0);
+  ASSERT_TRUE(testing::eventually([&] { return redis_.integer({"XLEN", "queue:retry"}) > 0; }));
+  ASSERT_TRUE(testing::eventually([&] {
+    return redis_.integer({"XLEN", "queue:retry"}) > 0 &&
+           redis_.integer({"XLEN", "queue:logs"}) > 2;
+  }));
+  w->kill9();
+  w.reset();
+  ASSERT_EQ(std::system(start_pg.c_str()), 0);
+  w.emplace(testing::backend_process::start(worker()));
+  ASSERT_TRUE(testing::eventually([&] { return p.acked() > 12'000; }));
+  p.stop();
+  expect_exactly("stranded", p.acked());
+}
+
+// The same, but the worker comes back under another name (a host renamed, a layout changed):
+// the dead consumer's pending entries of both streams are claimed once idle long enough.
+TEST_F(worker_crash, pending_entries_of_a_vanished_worker_are_claimed_on_both_streams) {
+  std::string kill_pg = testing::require_env("TRACEHUB_TEST_PG_KILL");
+  std::string start_pg = testing::require_env("TRACEHUB_TEST_PG_START");
+  auto ingest = testing::backend_process::start(api());
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  producer p(ingest.port(), "orphaned");
+  ASSERT_TRUE(wait_rows_above(2000));
+  ASSERT_EQ(std::system(kill_pg.c_str()), 0);
+  ASSERT_TRUE(testing::eventually([&] { return redis_.integer({"XLEN", "queue:retry"}) > 0; }));
+  w->kill9();
+  w.reset();
+  p.stop();
+  ASSERT_EQ(std::system(start_pg.c_str()), 0);
+  auto other = worker({{"TRACEHUB_CLAIM_IDLE_MS", "2000"}});
+  other.consumer = "successor";
+  auto successor = testing::backend_process::start(other);
+  expect_exactly("orphaned", p.acked());
+}
+
 // SPEC §9: two API instances and two workers on one Redis and one Postgres give the same
 // result as one: the ACKs are consistent and every row lands once.
 TEST_F(worker_crash, two_instances_and_two_workers_give_the_same_result) {

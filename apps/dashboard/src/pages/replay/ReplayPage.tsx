@@ -1,7 +1,7 @@
 // `/replay`: replay requests by status, seqs reported lost, a manual trigger, and the live
 // replay:completed feed.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Replay } from '../../api/http';
+import { api, ApiError, type DeadLetter, type Replay } from '../../api/http';
 import { metrics, replayFeed } from '../../state/live';
 import { useStore } from '../../lib/store';
 import { usePoll } from '../../lib/use-poll';
@@ -51,6 +51,60 @@ export function ReplayTable(props: { replays: Replay[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+// Rows Postgres refused (GET /dead-letters), each with its reason and the log as received.
+export function DeadLetterTable(props: { items: DeadLetter[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid="dead-letter-table">
+        <thead>
+          <tr>
+            <th>Service</th>
+            <th class="num">Seq</th>
+            <th>Message</th>
+            <th>Reason</th>
+            <th class="num">Attempts</th>
+            <th>Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((d) => (
+            <tr key={d.id} data-testid="dead-letter-row">
+              <td class="mono">{d.service}</td>
+              <td class="num mono tone-bad">{d.seq}</td>
+              <td class="mono">{d.entry?.message ?? d.row}</td>
+              <td class="small">{d.reason}</td>
+              <td class="num">{num(d.attempts)}</td>
+              <td class="mono dim">{dateTime(d.lastSeenAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+// Re-queues the unresolved dead letters (of one service, or all) once their cause is fixed.
+export function RetryDeadLetters(props: { service?: string; onDone: () => void }) {
+  const [note, setNote] = useState<string | null>(null);
+  const retry = async () => {
+    try {
+      const r = await api.retryDeadLetters(props.service);
+      setNote(`${num(r.requeued)} re-queued`);
+      props.onDone();
+    } catch (e) {
+      setNote(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  return (
+    <span class="inline-actions">
+      <button class="btn" onClick={retry} data-testid="dead-letters-retry">
+        Retry
+      </button>
+      {note && <span class="dim small" data-testid="dead-letters-note">{note}</span>}
+    </span>
   );
 }
 
@@ -120,6 +174,7 @@ export function ReplayPage() {
   const [tab, setTab] = useState<Tab>('all');
   const replays = usePoll((signal) => api.replays({ status: tab === 'all' ? undefined : tab, limit: 100 }, signal), 3000, [tab]);
   const lost = usePoll((signal) => api.lost({ limit: 100 }, signal), 5000, []);
+  const dead = usePoll((signal) => api.deadLetters({ limit: 100 }, signal), 5000, []);
   useSocketEvent('replay:completed', () => replays.refresh());
   const counts = m.latest?.replays;
 
@@ -131,6 +186,12 @@ export function ReplayPage() {
         <Stat label="Completed" value={num(counts?.completed)} testid="stat-replays-completed" />
         <Stat label="Failed" value={num(counts?.failed)} tone={counts?.failed ? 'bad' : undefined} testid="stat-replays-failed" />
         <Stat label="Lost" value={m.latest?.lost !== undefined ? `${num(m.latest.lost)} seqs` : '—'} tone={m.latest?.lost ? 'bad' : undefined} testid="stat-replays-lost" />
+        <Stat
+          label="Dead letters"
+          value={m.latest?.deadLetters !== undefined ? `${num(m.latest.deadLetters)} seqs` : '—'}
+          tone={m.latest?.deadLetters ? 'bad' : undefined}
+          testid="stat-dead-letters"
+        />
       </div>
       <div class="grid-2">
         <Panel title="Manual replay" testid="panel-replay-trigger">
@@ -201,6 +262,11 @@ export function ReplayPage() {
               </table>
             </div>
           )}
+        </Resource>
+      </Panel>
+      <Panel title="Dead letters (refused by Postgres)" testid="panel-dead-letters" actions={<RetryDeadLetters onDone={() => dead.refresh()} />}>
+        <Resource what="dead letters" {...dead} empty={(d) => d.items.length === 0} emptyText="No dead letters: Postgres took every row.">
+          {(d) => <DeadLetterTable items={d.items} />}
         </Resource>
       </Panel>
     </div>

@@ -6,7 +6,7 @@ import { useStore } from '../../lib/store';
 import { usePoll } from '../../lib/use-poll';
 import { Panel, Stat, Resource } from '../../components/Panel';
 import { Badge } from '../../components/Badge';
-import { ReplayTable } from '../replay/ReplayPage';
+import { DeadLetterTable, ReplayTable, RetryDeadLetters } from '../replay/ReplayPage';
 import { LogTable } from '../logs/LogTable';
 import { Link } from '../../lib/router';
 import { count, eps, num, pct } from '../../lib/format';
@@ -18,6 +18,7 @@ export function ServiceDetailPage(props: { service: string }) {
   const detail = usePoll((signal) => api.services(signal).then((all) => all.find((s) => s.service === service) ?? null), 4000, [service]);
   const replays = usePoll((signal) => api.replays({ service, limit: 50 }, signal), 4000, [service]);
   const lost = usePoll((signal) => api.lost({ service, limit: 100 }, signal), 8000, [service]);
+  const dead = usePoll((signal) => api.deadLetters({ service, limit: 100 }, signal), 8000, [service]);
   const errors = usePoll((signal) => api.logs({ service, level: 'error,fatal', limit: 50 }, signal), 5000, [service]);
   const gaps = detail.data?.gaps ?? [];
 
@@ -36,6 +37,7 @@ export function ServiceDetailPage(props: { service: string }) {
         <Stat label="Missing" value={count(live?.missing, 'seqs')} tone={live?.missing ? 'warn' : undefined} />
         <Stat label="Buffer depth" value={count(live?.bufferDepth, 'entries')} />
         <Stat label="Lost" value={count(live?.lost, 'seqs')} tone={live?.lost ? 'bad' : undefined} />
+        <Stat label="Dead letters" value={count(live?.deadLetters, 'seqs')} tone={live?.deadLetters ? 'bad' : undefined} />
       </div>
       <div class="grid-2">
         <Panel title="Gaps (missing seq ranges)" testid="panel-gaps">
@@ -66,6 +68,15 @@ export function ServiceDetailPage(props: { service: string }) {
           </Resource>
         </Panel>
       </div>
+      <Panel
+        title="Dead letters (refused by Postgres)"
+        testid="panel-service-dead-letters"
+        actions={<RetryDeadLetters service={service} onDone={() => dead.refresh()} />}
+      >
+        <Resource what="dead letters" {...dead} empty={(d) => d.items.length === 0} emptyText="No dead letters.">
+          {(d) => <DeadLetterTable items={d.items} />}
+        </Resource>
+      </Panel>
       <Panel title="Replays" testid="panel-service-replays">
         <Resource what="replays" {...replays} empty={(d) => d.length === 0} emptyText="No replays for this service.">
           {(d) => <ReplayTable replays={d} />}

@@ -1,14 +1,14 @@
-// log:new payloads rendered from the worker's COPY text rows.
+// COPY text rows read back: their seq, and log:new payloads.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "worker/log_event.h"
+#include "queue/copy_row.h"
 
-namespace tracehub::worker {
+namespace tracehub::queue {
 namespace {
 
-TEST(log_event, row_becomes_log_entry_json_with_nulls) {
+TEST(copy_row, row_becomes_log_entry_json_with_nulls) {
   auto json = log_entry_json("svc\t7\tinfo\thello\t\\N\t2026-11-24T10:00:00Z\t\\N");
   ASSERT_TRUE(json);
   auto v = boost::json::parse(*json).as_object();
@@ -21,7 +21,7 @@ TEST(log_event, row_becomes_log_entry_json_with_nulls) {
   EXPECT_TRUE(v.at("attrs").is_null());
 }
 
-TEST(log_event, copy_escapes_are_undone_and_json_escapes_applied) {
+TEST(copy_row, copy_escapes_are_undone_and_json_escapes_applied) {
   auto json = log_entry_json(
       "svc\t8\terror\ta\\tb\\nc\\\\d "
       "\"q\"\\r\x01\tr-1\t2026-11-24T10:00:00.000Z\t{\"k\":\"v\\\\tw\"}");
@@ -32,11 +32,19 @@ TEST(log_event, copy_escapes_are_undone_and_json_escapes_applied) {
   EXPECT_EQ(v.at("attrs").as_object().at("k").as_string(), "v\tw");
 }
 
-TEST(log_event, short_row_is_refused) {
+TEST(copy_row, seq_is_the_second_column) {
+  EXPECT_EQ(row_seq("svc\t9007199254740991\tinfo\tm\t\\N\tts\t\\N\n"), 9007199254740991);
+  EXPECT_EQ(row_seq("no tabs"), 0);
+  std::vector<std::string> rows;
+  for_each_row("a\t1\nb\t2\nc\t3", [&](std::string_view r) { rows.emplace_back(r); });
+  EXPECT_EQ(rows, (std::vector<std::string>{"a\t1\n", "b\t2\n", "c\t3"}));
+}
+
+TEST(copy_row, short_row_is_refused) {
   EXPECT_FALSE(log_entry_json("svc\t1\tinfo"));
 }
 
-TEST(log_event, rows_are_capped_at_the_limit) {
+TEST(copy_row, rows_are_capped_at_the_limit) {
   std::string rows;
   for (int i = 1; i <= 5; ++i)
     rows += "s\t" + std::to_string(i) + "\tinfo\tm\t\\N\t2026-11-24T10:00:00Z\t\\N\n";
@@ -48,4 +56,4 @@ TEST(log_event, rows_are_capped_at_the_limit) {
 }
 
 }  // namespace
-}  // namespace tracehub::worker
+}  // namespace tracehub::queue

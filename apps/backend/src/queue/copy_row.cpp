@@ -1,8 +1,10 @@
-#include "worker/log_event.h"
+#include "queue/copy_row.h"
+
+#include <charconv>
 
 #include <array>
 
-namespace tracehub::worker {
+namespace tracehub::queue {
 
 namespace {
 
@@ -72,6 +74,14 @@ void append_unescaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
+std::int64_t row_seq(std::string_view row) {
+  auto tab = row.find('\t');
+  std::int64_t seq = 0;
+  if (tab != std::string_view::npos)
+    std::from_chars(row.data() + tab + 1, row.data() + row.size(), seq);
+  return seq;
+}
+
 std::optional<std::string> log_entry_json(std::string_view row) {
   std::array<std::string_view, 7> col;
   std::size_t n = 0;
@@ -126,4 +136,4 @@ std::size_t append_log_entries(std::string_view rows, std::size_t limit,
   return appended;
 }
 
-}  // namespace tracehub::worker
+}  // namespace tracehub::queue
