@@ -2,8 +2,12 @@
 // from a raw socket: each test sends exactly the headers a browser, a proxy or an attacker
 // would, which a client library would add, hide or fix. Each refusal must change nothing.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -300,7 +304,10 @@ TEST_F(security, with_public_read_a_tokenless_client_gets_metrics_and_logs_only)
   admin.send_text_frame(R"(40{"token":"tok-123"})");
   ASSERT_TRUE(frame_starting(admin, "40{", 5s));
 
-  auto r = control(std::string(json_type) + "Authorization: Bearer tok-123\r\n");
+  // delay_ack, not drop_network: the batch posted below must not be dropped.
+  auto r = exchange("POST", "/metrics/control",
+                    std::string(json_type) + "Authorization: Bearer tok-123\r\n",
+                    R"({"action":"delay_ack","durationMs":60000,"delayMs":50})");
   ASSERT_EQ(r.result_int(), 200u) << r.body();
   ASSERT_TRUE(frame_starting(admin, R"(42["sim:control")", 10s)) << "the admin client missed it";
   // Snapshots naming the fault were sent after it was applied; the reader gets those and no
@@ -309,7 +316,7 @@ TEST_F(security, with_public_read_a_tokenless_client_gets_metrics_and_logs_only)
   for (int snapshots = 0; snapshots < 2;) {
     auto f = frame_starting(reader, R"(42["metrics:snapshot")", 10s, &seen);
     ASSERT_TRUE(f) << "no metrics:snapshot for the public reader";
-    if (f->find("drop_network") != std::string::npos) ++snapshots;
+    if (f->find("delay_ack") != std::string::npos) ++snapshots;
   }
   for (const auto& f : seen)
     EXPECT_FALSE(f.starts_with(R"(42["sim:control")")) << "a tokenless client got " << f;
@@ -424,6 +431,51 @@ TEST_F(security, seven_hundred_idle_and_slowloris_sockets_do_not_delay_health) {
     EXPECT_EQ(exchange("GET", "/health", "").result_int(), 200u);
     EXPECT_LT(clock::now() - started, 1s);
   }
+}
+
+// CPU seconds (user + system) process `pid` has used so far, from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoll(field);
+    if (i == 15) stime = std::stoll(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Out of file descriptors, accept() fails while the connection waits in the backlog, so the
+// listener is readable again at once: retried without a pause, the loop spun a core.
+TEST_F(security, out_of_descriptors_the_accept_loop_backs_off_and_recovers) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = 200;  // the child inherits it; this process gets its own limit back below
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::optional<testing::backend_process> started;
+  try {
+    started.emplace(testing::backend_process::start({db_.url(), redis_.url()}));
+  } catch (...) {
+    setrlimit(RLIMIT_NOFILE, &saved);
+    throw;
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  backend_.emplace(std::move(*started));
+
+  std::vector<raw_socket> held;
+  for (int i = 0; i < 300; ++i)
+    held.emplace_back(port());
+  auto before = cpu_seconds(backend_->pid());
+  std::this_thread::sleep_for(2s);  // the measurement window, not a synchronisation
+  auto used = cpu_seconds(backend_->pid()) - before;
+  EXPECT_LT(used, 0.5) << "the backend burnt " << used << " s of CPU in 2 s while out of fds";
+  held.clear();
+  testing::http_client c(port());
+  EXPECT_TRUE(eventually([&] { return c.get("/health").status == 200; }, 15s))
+      << "no recovery after descriptors were freed";
 }
 
 TEST_F(security, an_idle_keep_alive_connection_is_closed) {
