@@ -39,7 +39,9 @@ Usage: ./start.sh <command> [options]
 Environment (defaults in brackets; `up` remembers what it used):
   TRACEHUB_PG_PORT [55432]  TRACEHUB_REDIS_PORT [56379]  TRACEHUB_HTTP_PORT [3001]
   TRACEHUB_DASHBOARD_PORT [3000]  TRACEHUB_BIND [127.0.0.1] (backend only; the databases
-  always listen on 127.0.0.1)  TRACEHUB_STATE_DIR [.tracehub] (data, logs, pid files)
+  always listen on 127.0.0.1; beyond loopback it needs TRACEHUB_ADMIN_TOKEN, see README
+  "Security" for that and the other access settings, which the backend reads from here)
+  TRACEHUB_STATE_DIR [.tracehub] (data, logs, pid files)
 EOF
 }
 
@@ -203,6 +205,12 @@ cmd_up() {
   fi
 
   load_config
+  # The backend refuses this too; saying it here spares starting the databases first.
+  case "$TRACEHUB_BIND" in
+    127.* | ::1) ;;
+    *) [[ -n "${TRACEHUB_ADMIN_TOKEN:-}" ]] ||
+      die "TRACEHUB_BIND=$TRACEHUB_BIND serves beyond this host: set TRACEHUB_ADMIN_TOKEN first, e.g. export TRACEHUB_ADMIN_TOKEN=\$(openssl rand -hex 32) (README \"Security\")" ;;
+  esac
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$REDIS_DIR"
   chmod 0755 "$STATE_DIR"
   save_config

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 namespace tracehub::app {
 
@@ -20,7 +22,34 @@ std::string default_dashboard_dir() {
   return (exe.parent_path() / "../../../../apps/dashboard/dist").lexically_normal().string();
 }
 
+// "a, b,,c" -> {"a", "b", "c"}
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    auto item = s.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string exposure_problem(const config& c) {
+  if (!c.admin_token.empty()) return {};
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(c.bind, ec);
+  if (!ec && a.is_loopback()) return {};
+  return "TRACEHUB_BIND=" + c.bind +
+         " serves beyond this host, and without TRACEHUB_ADMIN_TOKEN anyone who reaches the "
+         "port could be let in: set one (e.g. export TRACEHUB_ADMIN_TOKEN=$(openssl rand -hex "
+         "32)) or bind 127.0.0.1 (README \"Security\")";
+}
 
 config parse_config(int argc, char** argv) {
   config c;
@@ -68,6 +97,38 @@ config parse_config(int argc, char** argv) {
   cli.add_option("--admin-token", c.admin_token,
                  "bearer token for admin routes (unset: loopback callers only)")
       ->envname("TRACEHUB_ADMIN_TOKEN");
+  std::string public_hosts, allowed_origins, public_read, ingest_tokens;
+  cli.add_option("--public-hosts", public_hosts,
+                 "comma-separated host names the backend answers to besides localhost and its "
+                 "addresses")
+      ->envname("TRACEHUB_PUBLIC_HOSTS");
+  cli.add_option("--allowed-origins", allowed_origins,
+                 "comma-separated origins (scheme://host[:port]) whose pages may call admin routes "
+                 "besides the dashboard's own")
+      ->envname("TRACEHUB_ALLOWED_ORIGINS");
+  cli.add_option(
+         "--public-read", public_read,
+         "1: with an admin token set, Socket.IO clients without it still get metrics and logs")
+      ->envname("TRACEHUB_PUBLIC_READ");
+  cli.add_option("--ingest-tokens", ingest_tokens,
+                 "producer credentials token:svc1,svc2;token2:svc3 (unset: /ingest takes anyone)")
+      ->envname("TRACEHUB_INGEST_TOKENS");
+  cli.add_option("--max-connections", c.max_connections,
+                 "open HTTP connections per port; past it new ones get 503")
+      ->envname("TRACEHUB_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--max-socket-clients", c.max_socket_clients,
+                 "Socket.IO clients; past it new ones get 503")
+      ->envname("TRACEHUB_MAX_SOCKET_CLIENTS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--write-timeout-ms", c.write_timeout_ms,
+                 "a client that takes longer to read one response is dropped")
+      ->envname("TRACEHUB_WRITE_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  cli.add_option("--idle-timeout-ms", c.idle_timeout_ms,
+                 "a kept-alive connection idle this long is closed")
+      ->envname("TRACEHUB_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
   cli.add_option("--replay-deadline-ms", c.replay_deadline_ms,
                  "how long a gap may wait for its entries before they are reported lost")
       ->envname("TRACEHUB_REPLAY_DEADLINE_MS")
@@ -99,6 +160,16 @@ config parse_config(int argc, char** argv) {
     std::exit(cli.exit(e));
   }
   c.test_crash_after_commit = (crash == "1");
+  c.public_hosts = split_list(public_hosts);
+  c.allowed_origins = split_list(allowed_origins);
+  c.public_read = (public_read == "1");
+  std::string error;
+  auto tokens = http::producer_tokens::parse(ingest_tokens, error);
+  if (!tokens) {
+    std::fprintf(stderr, "TRACEHUB_INGEST_TOKENS: %s\n", error.c_str());
+    std::exit(2);
+  }
+  c.ingest_tokens = std::move(*tokens);
   if (c.dashboard_dir.empty()) c.dashboard_dir = default_dashboard_dir();
   if (c.consumer.empty()) {
     char host[256] = {};

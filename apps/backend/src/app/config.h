@@ -1,9 +1,12 @@
 // app/config.h — every setting of the backend, from flags or environment (flags win).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "http/producer_tokens.h"
 #include "ingest/ingest.h"
 
 namespace tracehub::app {
@@ -23,7 +26,17 @@ struct config {
   std::string consumer;  // worker name prefix in the consumer group; default: host name
   std::string log_level = "info";
   ingest::options ingest;
-  std::string admin_token;  // TRACEHUB_ADMIN_TOKEN; empty: loopback-only admin routes
+  // Who may do what: README "Security" (http/admin.h, http/producer_tokens.h).
+  std::string admin_token;                // TRACEHUB_ADMIN_TOKEN; empty: loopback-only admin routes
+  std::vector<std::string> public_hosts;  // TRACEHUB_PUBLIC_HOSTS, comma-separated
+  std::vector<std::string> allowed_origins;  // TRACEHUB_ALLOWED_ORIGINS, comma-separated
+  bool public_read = false;                  // TRACEHUB_PUBLIC_READ=1
+  http::producer_tokens ingest_tokens;       // TRACEHUB_INGEST_TOKENS; empty: none required
+  // HTTP and Socket.IO limits (http/server.h, realtime/hub.h).
+  std::size_t max_connections = 2048;
+  std::size_t max_socket_clients = 1000;
+  std::int64_t write_timeout_ms = 30'000;
+  std::int64_t idle_timeout_ms = 15'000;
   std::int64_t replay_deadline_ms = 60'000;
   // How long an entry may stay pending for a silent consumer before another worker claims it.
   std::int64_t claim_idle_ms = 30'000;
@@ -36,5 +49,9 @@ struct config {
 
 // Parses argv and the environment. Exits the process (CLI11 style) on --help or a bad flag.
 config parse_config(int argc, char** argv);
+
+// Why `c` must not run, or "" when it may: a bind address beyond loopback without an admin
+// token would open the admin routes to the network.
+std::string exposure_problem(const config& c);
 
 }  // namespace tracehub::app

@@ -15,6 +15,9 @@
 #include "base/log.h"
 #include "control/controller.h"
 #include "deadletters/routes.h"
+#include "http/admin.h"
+#include "http/guard.h"
+#include "http/producer_tokens.h"
 #include "http/server.h"
 #include "ingest/ingest.h"
 #include "metrics/metrics.h"
@@ -126,7 +129,6 @@ int run(const app::config& cfg) {
   control::options co;
   co.database_url = cfg.database_url;
   co.redis = *ep;
-  co.admin_token = cfg.admin_token;
   control::targets ct;
   ct.network = network;
   ct.workers = &workers;
@@ -152,8 +154,19 @@ int run(const app::config& cfg) {
   };
   auto collector = std::make_shared<const metrics::collector>(ms);
 
+  // Who may call the admin routes and open the Socket.IO channel (README "Security").
+  http::admin_options ao;
+  ao.token = cfg.admin_token;
+  ao.hosts = cfg.public_hosts;
+  ao.hosts.push_back(cfg.bind);
+  ao.origins = cfg.allowed_origins;
+  auto admin = std::make_shared<const http::admin_policy>(std::move(ao));
+
   realtime::options rto;
   rto.snapshot = [collector] { return collector->system_metrics_json(); };
+  rto.access = admin;
+  rto.public_read = cfg.public_read;
+  rto.max_clients = cfg.max_socket_clients;
   // Shared: worker threads publish through the bus until they are joined.
   auto hub = std::make_shared<realtime::hub>(io, rto, realtime_probe);
   bus->subscribe(
@@ -166,27 +179,31 @@ int run(const app::config& cfg) {
     // The handler owns a reusable parser (not copyable); the route holds it by pointer.
     auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, ingest_probe, network,
                                                            bus, rates);
-    routes->add(boost::beast::http::verb::post, "/ingest",
-                [ingest](http::request& req) { return (*ingest)(req); });
+    routes->add(
+        boost::beast::http::verb::post, "/ingest",
+        [ingest](http::request& req) { return (*ingest)(req); },
+        http::ingest_guard(std::make_shared<const http::producer_tokens>(cfg.ingest_tokens)));
   }
   routes->add(boost::beast::http::verb::get, "/health",
               app::health_handler(redis, health_db, health_thread));
-  routes->add(boost::beast::http::verb::post, "/replay",
-              replay::manual_replay_handler({db, cfg.admin_token}));
+  routes->add(boost::beast::http::verb::post, "/replay", replay::manual_replay_handler({db}),
+              http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/replays", replay::list_replays_handler(db));
   routes->add(boost::beast::http::verb::get, "/lost", replay::list_lost_handler(db));
   routes->add(boost::beast::http::verb::get, "/lost/summary", replay::lost_summary_handler(db));
-  deadletters::routes_options dlo{db, *ep, cfg.admin_token};
+  deadletters::routes_options dlo{db, *ep};
   routes->add(boost::beast::http::verb::get, "/dead-letters", deadletters::list_handler(dlo));
   routes->add(boost::beast::http::verb::post, "/dead-letters/retry",
-              deadletters::retry_handler(dlo));
+              deadletters::retry_handler(dlo), http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
   routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
               metrics::prometheus_handler(collector));
   routes->add(boost::beast::http::verb::get, "/services", metrics::services_handler(collector));
   routes->add(boost::beast::http::verb::post, "/metrics/control",
-              control::control_handler{controls});
+              control::control_handler{controls}, http::admin_only(admin));
+  routes->add(boost::beast::http::verb::get, "/auth",
+              http::auth_status_handler(admin, cfg.public_read));
   routes->add(boost::beast::http::verb::get, "/sim-events", control::sim_events_handler{controls});
   routes->add(boost::beast::http::verb::get, "/socket.io/", realtime::refuse_polling);
 
@@ -194,6 +211,9 @@ int run(const app::config& cfg) {
   so.bind = cfg.bind;
   so.port = cfg.http_port;
   so.body_limit = cfg.ingest.limits.max_body_bytes;
+  so.write_timeout = std::chrono::milliseconds(cfg.write_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(cfg.idle_timeout_ms);
+  so.max_connections = cfg.max_connections;
   so.on_upgrade = [hub](asio::ip::tcp::socket&& s, http::request&& req) {
     hub->accept(std::move(s), std::move(req));
   };
@@ -237,6 +257,10 @@ int run(const app::config& cfg) {
 int main(int argc, char** argv) {
   auto cfg = app::parse_config(argc, argv);
   set_log_level(cfg.log_level);
+  if (auto problem = app::exposure_problem(cfg); !problem.empty()) {
+    log().critical("refusing to start: {}", problem);
+    return 1;
+  }
   std::signal(SIGPIPE, SIG_IGN);
   try {
     return run(cfg);

@@ -8,7 +8,8 @@
 //   reset         all state cleared; producers start again at seq 1
 // A second action of a kind replaces the first's timer. Each applied action is recorded in
 // sim_events, broadcast as `sim:control`, and answered 200 {"event": {...}}. Bad input
-// (unknown action or field, bad number) is a 400 that applies nothing. Admin only (http/admin.h).
+// (unknown action or field, bad number) is a 400 that applies nothing. Admin only: the route is
+// installed with http::admin_only (http/admin.h).
 // The handlers run on the io thread; flush, reset and Postgres work go to the blocking pool.
 #pragma once
 
@@ -42,7 +43,6 @@ namespace tracehub::control {
 struct options {
   std::string database_url;
   redis::endpoint redis;
-  std::string admin_token;
   std::chrono::milliseconds crash_down{5'000};
   std::chrono::milliseconds drop_for{10'000};
   double drop_share = 0.3;

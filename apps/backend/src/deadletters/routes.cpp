@@ -9,7 +9,6 @@
 
 #include "base/clock.h"
 #include "deadletters/sql.h"
-#include "http/admin.h"
 #include "http/query.h"
 #include "pg/pool.h"
 #include "queue/copy_row.h"
@@ -192,7 +191,6 @@ asio::awaitable<http::reply> list_handler::operator()(http::request& req) {
 }
 
 asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
-  if (auto refused = http::refuse_non_admin(req, opts_.admin_token)) co_return *refused;
   filter f;
   if (!req.body().empty()) {
     boost::system::error_code ec;

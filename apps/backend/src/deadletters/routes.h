@@ -18,7 +18,6 @@ namespace tracehub::deadletters {
 struct routes_options {
   query::database db;
   redis::endpoint redis;
-  std::string admin_token;
   std::int64_t max_retry_rows = 10'000;  // rows re-queued by one retry call
 };
 
@@ -36,9 +35,10 @@ class list_handler {
   routes_options opts_;
 };
 
-// POST /dead-letters/retry {service?, seq?} (admin): re-queues the unresolved dead letters
-// that match (at most max_retry_rows, oldest first) to queue:logs, one entry per service; 202
-// {requeued, services}. A row stored this time is marked resolved; one refused again stays,
+// POST /dead-letters/retry {service?, seq?} (admin: installed with http::admin_only,
+// http/admin.h, which checks JSON, Host, Origin and the token first): re-queues the unresolved dead
+// letters that match (at most max_retry_rows, oldest first) to queue:logs, one entry per service;
+// 202 {requeued, services}. A row stored this time is marked resolved; one refused again stays,
 // with attempts + 1 and the new reason. Safe to repeat: storing is idempotent.
 class retry_handler {
  public:

@@ -6,6 +6,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,10 +20,14 @@
 namespace tracehub::http {
 
 using request = boost::beast::http::request<boost::beast::http::string_body>;
+// A request before its body is read (what a route_guard sees); `request` is one too.
+using request_header = boost::beast::http::request_header<>;
 
-// The server sets this header on every request to the peer's IP address, replacing any value
-// the client sent, so handlers can tell loopback callers (see admin.h).
+// The server sets these headers on every request to the peer's IP address and to the local
+// address the connection arrived at, replacing any value the client sent, so handlers and
+// guards can tell loopback callers and the names this server answers to (see admin.h).
 inline constexpr std::string_view peer_header = "X-TraceHub-Peer";
+inline constexpr std::string_view local_header = "X-TraceHub-Local";
 
 struct reply {
   reply() = default;
@@ -42,6 +47,11 @@ template <class H>
 concept route_handler = requires(H h, request& req) {
   { h(req) } -> std::same_as<boost::asio::awaitable<reply>>;
 };
+
+// A check a route makes on the request header before its body is read (see router::add and
+// guard.h): nullopt lets the request on; a reply is sent instead of running the route, the
+// body is never read and the connection is closed after it. Called on the io thread.
+using route_guard = std::function<std::optional<reply>(const request_header&)>;
 
 // {"error": code, "detail": detail, "index": index-or-null} with the given status.
 reply json_error(unsigned status, std::string_view code, std::string_view detail,

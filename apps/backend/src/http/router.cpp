@@ -8,7 +8,7 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-bool is_page_load(const request& req) {
+bool is_page_load(const request_header& req) {
   using boost::beast::http::verb;
   if (req.method() != verb::get && req.method() != verb::head) return false;
   std::string accept(req[boost::beast::http::field::accept]);
@@ -17,11 +17,26 @@ bool is_page_load(const request& req) {
   return accept.find("text/html") != std::string::npos;
 }
 
+const router::entry* router::find(const request_header& h) const {
+  if (page_ && is_page_load(h)) return nullptr;
+  auto it = routes_.find(std::pair{h.method(), std::string(path_of(h.target()))});
+  return it == routes_.end() ? nullptr : &it->second;
+}
+
+std::optional<reply> router::screen(const request_header& h) const {
+  auto* e = find(h);
+  if (!e || !e->guard) return std::nullopt;
+  return e->guard(h);
+}
+
 boost::asio::awaitable<reply> router::route(request& req) const {
   if (page_ && is_page_load(req)) co_return co_await page_(req);
   std::string_view path = path_of(req.target());
-  auto it = routes_.find(std::pair{req.method(), std::string(path)});
-  if (it != routes_.end()) co_return co_await it->second(req);
+  if (auto* e = find(req)) {
+    if (e->guard)
+      if (auto refused = e->guard(req)) co_return std::move(*refused);
+    co_return co_await e->run(req);
+  }
   for (const auto& [key, h] : routes_)
     if (key.second == path)
       co_return json_error(405, "method_not_allowed",

@@ -9,6 +9,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "base/clock.h"
+#include "http/producer_tokens.h"
 #include "ingest/ack_script.h"
 #include "ingest/logger.h"
 
@@ -124,6 +125,13 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
     co_return from_rejection(*r);
   }
   auto& batch = std::get<parsed_batch>(parsed);
+  // A producer token was checked against this header before the body was read
+  // (http/producer_tokens.h); the body must not name another service.
+  if (auto declared = req[http::service_header]; !declared.empty() && declared != batch.service) {
+    probe_->batch_rejected();
+    co_return http::json_error(403, "service_mismatch",
+                               "the body's service is not the one named in X-TraceHub-Service");
+  }
 
   auto keys = ack_keys(batch.service);
   auto args = ack_args(batch, opts_.limits.max_gap, opts_.queue, opts_.missing_limit, now_ms);

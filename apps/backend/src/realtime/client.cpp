@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "realtime/event_names.h"
@@ -28,7 +29,8 @@ constexpr std::size_t max_control_frames = 64;
 bool expected_end(const beast::error_code& ec) {
   return ec == websocket::error::closed || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+         ec == beast::error::timeout;
 }
 
 void fail(const beast::error_code& ec, const char* what) {
@@ -66,6 +68,7 @@ asio::awaitable<void> client::run(std::shared_ptr<client> self, http::request re
   self->open_ = true;
   self->probe_->client_opened();
   auto now = steady::now();
+  self->opened_at_ = now;
   self->ping_sent_ = now;
   self->skipped_reported_ = now;
   self->push_control(protocol::open_packet(protocol::random_sid(), self->opts_->ping_interval,
@@ -148,8 +151,7 @@ void client::on_socket_io(std::string_view data) {
   }
   if (p->type == protocol::sio_type::connect) {
     if (p->nsp != "/") return push_control(protocol::connect_error(p->nsp, "Invalid namespace"));
-    joined_ = true;
-    return push_control(protocol::connect_reply("/", sid_));
+    return on_connect(p->payload);
   }
   if (p->nsp != "/") return;  // never connected: nothing is owed to other namespaces
   switch (p->type) {
@@ -162,6 +164,32 @@ void client::on_socket_io(std::string_view data) {
     default:  // acks (we ask for none), binary packets (refused): ignored
       return;
   }
+}
+
+// CONNECT to "/" with the client's `auth` object as payload (socket.io-client's `auth`
+// option): {"token": "..."} is checked against the admin token when one is set.
+void client::on_connect(std::string_view auth_payload) {
+  const auto& access = opts_->access;
+  if (!access || !access->token_required()) {
+    full_access_ = true;
+  } else {
+    boost::system::error_code ec;
+    auto auth = boost::json::parse(auth_payload, ec);
+    const boost::json::value* token = nullptr;
+    if (!ec && auth.is_object()) token = auth.as_object().if_contains("token");
+    std::string_view presented =
+        token && token->is_string() ? std::string_view(token->as_string()) : std::string_view{};
+    full_access_ = access->token_matches(presented);
+    if (!full_access_ && (!presented.empty() || !opts_->public_read)) {
+      probe_->join_refused();
+      return push_control(protocol::connect_error(
+          "/", presented.empty() ? "unauthorized: this server needs the admin token (sign in)"
+                                 : "forbidden: the token is not TRACEHUB_ADMIN_TOKEN"));
+    }
+  }
+  joined_ = true;
+  ever_joined_ = true;
+  push_control(protocol::connect_reply("/", sid_));
 }
 
 void client::on_event(std::string_view payload, std::optional<std::uint64_t> ack_id) {
@@ -181,6 +209,7 @@ void client::on_event(std::string_view payload, std::optional<std::uint64_t> ack
 
 void client::offer(const outgoing_event& e, steady::time_point now) {
   if (!open_ || closed_ || !joined_) return;
+  if (!full_access_ && !e.public_read) return;
   if (e.kind == event_kind::log_new) {
     if (!filter_.matches({e.service, e.level, e.message})) return;
     if (!bucket_.take(now)) {
@@ -233,6 +262,12 @@ void client::wake_writer() {
 
 void client::tick(steady::time_point now) {
   if (!open_ || closed_) return;
+  if (!ever_joined_ && now - opened_at_ > opts_->join_timeout) {
+    log().info("client {}: did not join \"/\" within {} ms; closing", sid_,
+               opts_->join_timeout.count());
+    probe_->join_timed_out();
+    return close();
+  }
   if (awaiting_pong_ && now - ping_sent_ > opts_->ping_timeout) {
     log().info("client {}: no pong within {} ms; closing", sid_, opts_->ping_timeout.count());
     probe_->ping_timed_out();
@@ -255,6 +290,10 @@ void client::tick(steady::time_point now) {
     skipped_ = 0;
     push_control(protocol::event_packet(events::log_skipped, json));
   }
+}
+
+asio::ip::tcp::socket client::release_socket() {
+  return beast::get_lowest_layer(ws_).release_socket();
 }
 
 void client::close() {

@@ -37,6 +37,7 @@ struct outgoing_event {
   event_kind kind = event_kind::other;
   frame_ptr frame;
   std::string service, level, message;  // log:new: the filter's fields; ack:sent: service
+  bool public_read = false;  // sent to clients that joined without the token (public_read)
 };
 
 class client : public std::enable_shared_from_this<client> {
@@ -56,6 +57,8 @@ class client : public std::enable_shared_from_this<client> {
   void tick(steady::time_point now);
   // Closes the socket at once; pending reads and writes end.
   void close();
+  // The socket, for a client that never ran (refused before its session started).
+  boost::asio::ip::tcp::socket release_socket();
 
  private:
   struct queued {
@@ -67,6 +70,7 @@ class client : public std::enable_shared_from_this<client> {
   void on_text(std::string_view text);
   void on_socket_io(std::string_view data);
   void on_event(std::string_view payload, std::optional<std::uint64_t> ack_id);
+  void on_connect(std::string_view auth_payload);
   void push_control(std::string text);
   void push_event(const outgoing_event& e);
   void wake_writer();
@@ -81,6 +85,10 @@ class client : public std::enable_shared_from_this<client> {
   bool open_ = false;    // WebSocket handshake done, not closed
   bool closed_ = false;  // close() was called
   bool joined_ = false;  // connected to the namespace "/"
+  bool ever_joined_ = false;
+  // Gets every event (no token required, or the right one sent); false: public_read events.
+  bool full_access_ = false;
+  steady::time_point opened_at_{};
 
   std::deque<frame_ptr> control_;
   std::deque<queued> events_;

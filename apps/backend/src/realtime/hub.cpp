@@ -80,6 +80,7 @@ asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsign
 outgoing_event make_event(std::string_view name, std::string_view json) {
   outgoing_event e;
   e.frame = std::make_shared<const std::string>(protocol::event_packet(name, json));
+  e.public_read = name == events::metrics_snapshot || name == events::log_new;
   if (name != events::log_new && name != events::ack_sent) return e;
   boost::system::error_code ec;
   auto v = boost::json::parse(json, ec);
@@ -182,7 +183,10 @@ void hub::stop() {
 }
 
 void hub::accept(tcp::socket&& socket, http::request&& req) {
-  if (auto r = refusal(req.target(), true)) {
+  auto r = refusal(req.target(), true);
+  if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_host(req);
+  if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_origin(req);
+  if (r) {
     log().debug("refused upgrade {}: {}", std::string(req.target()), r->body);
     asio::co_spawn(state_->strand_,
                    answer_and_close(std::move(socket), std::move(*r), req.version()),
@@ -193,6 +197,17 @@ void hub::accept(tcp::socket&& socket, http::request&& req) {
       std::make_shared<client>(std::move(socket), state_->strand_, state_->opts_, state_->probe_);
   asio::post(state_->strand_, [s = state_, c, req = std::move(req)]() mutable {
     if (s->stopped_) return c->close();
+    std::erase_if(s->clients_, [](const std::weak_ptr<client>& w) { return w.expired(); });
+    if (s->clients_.size() >= s->opts_->max_clients) {
+      s->probe_->client_refused();
+      auto busy = http::json_error(503, "too_many_clients",
+                                   "the real-time channel has too many clients; retry shortly");
+      busy.headers.emplace_back("Retry-After", "5");
+      asio::co_spawn(s->strand_,
+                     answer_and_close(c->release_socket(), std::move(busy), req.version()),
+                     asio::detached);
+      return;
+    }
     s->clients_.push_back(c);
     asio::co_spawn(s->strand_, client::run(c, std::move(req)), [](std::exception_ptr e) {
       if (!e) return;

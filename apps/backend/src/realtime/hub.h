@@ -9,6 +9,11 @@
 // by its `subscribe` event and a log:new rate limit whose skips it is told about in
 // `log:skipped {count}`. The hub does not poll transports, rooms, binary events or
 // namespaces other than "/".
+// Access (README "Security"): the upgrade is refused when its Host or Origin is foreign
+// (http/admin.h; 421/403) or when max_clients are connected (503). With an admin token set,
+// a client joins "/" only with `auth: {token}` in its CONNECT packet — or, when public_read,
+// without it, and then gets metrics:snapshot and log:new only. A connection that has not
+// joined "/" within join_timeout is closed.
 #pragma once
 
 #include <chrono>
@@ -22,6 +27,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "http/admin.h"
 #include "http/reply.h"
 #include "realtime/probe.h"
 
@@ -47,6 +53,11 @@ struct options {
   // Called on the io thread; must be quick. Empty: no snapshots.
   std::function<std::string()> snapshot;
   std::chrono::milliseconds snapshot_interval{2'000};
+  // Null: no Host, Origin or token checks (tests of the protocol alone).
+  std::shared_ptr<const http::admin_policy> access;
+  bool public_read = false;  // TRACEHUB_PUBLIC_READ=1
+  std::size_t max_clients = 1'000;
+  std::chrono::milliseconds join_timeout{10'000};
 };
 
 class hub {
@@ -63,7 +74,8 @@ class hub {
 
   // Takes over a WebSocket upgrade request received by the http server (any path). Only
   // /socket.io/?EIO=4&transport=websocket becomes a session; anything else is answered with a
-  // JSON error (400 for other protocol versions or transports, 404 for other paths) and closed.
+  // JSON error (400 for other protocol versions or transports, 404 for other paths, 421/403
+  // for a foreign Host or Origin, 503 past max_clients) and closed.
   void accept(boost::asio::ip::tcp::socket&& socket, http::request&& req);
 
   // Sends `42["event", json]` to every client connected to "/" (log:new only to those whose

@@ -17,6 +17,9 @@ class probe {
   void log_skipped() { skipped_.fetch_add(1, std::memory_order_relaxed); }
   void slow_client_disconnected() { slow_.fetch_add(1, std::memory_order_relaxed); }
   void ping_timed_out() { ping_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+  void client_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+  void join_timed_out() { join_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+  void join_refused() { join_refused_.fetch_add(1, std::memory_order_relaxed); }
 
   // WebSocket sessions open now (handshake done, not yet closed).
   std::int64_t clients() const { return clients_.load(std::memory_order_relaxed); }
@@ -29,10 +32,15 @@ class probe {
   std::int64_t logs_skipped() const { return skipped_.load(std::memory_order_relaxed); }
   std::int64_t slow_client_disconnects() const { return slow_.load(std::memory_order_relaxed); }
   std::int64_t ping_timeouts() const { return ping_timeouts_.load(std::memory_order_relaxed); }
+  // Upgrades refused because max_clients were connected.
+  std::int64_t clients_refused() const { return refused_.load(std::memory_order_relaxed); }
+  // Connections closed for not joining "/" in time; joins refused for a missing/wrong token.
+  std::int64_t join_timeouts() const { return join_timeouts_.load(std::memory_order_relaxed); }
+  std::int64_t joins_refused() const { return join_refused_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::int64_t> clients_{0}, sent_{0}, dropped_{0}, coalesced_{0}, skipped_{0},
-      slow_{0}, ping_timeouts_{0};
+      slow_{0}, ping_timeouts_{0}, refused_{0}, join_timeouts_{0}, join_refused_{0};
 };
 
 }  // namespace tracehub::realtime

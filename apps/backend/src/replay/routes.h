@@ -1,8 +1,9 @@
 // replay/routes.h — POST /replay (manual replay), GET /replays, GET /lost.
 //
 // The handlers run on the io thread and send their Postgres work to query::database.
-// POST /replay is an admin route (http/admin.h): it queues a `manual` request for the replay
-// worker and answers 202 with its id; repeating it is safe (dedupe at the ACK step).
+// POST /replay is an admin route (installed with http::admin_only, http/admin.h): it queues a
+// `manual` request for the replay worker and answers 202 with its id; repeating it is safe
+// (dedupe at the ACK step).
 #pragma once
 
 #include <string>
@@ -14,7 +15,6 @@ namespace tracehub::replay {
 
 struct routes_options {
   query::database db;
-  std::string admin_token;
   std::int64_t max_range = 100'000;  // largest manual replay range
 };
 

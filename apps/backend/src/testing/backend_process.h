@@ -42,6 +42,7 @@ class backend_process {
   bool running();    // false once the process has exited (reaps it)
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 once it has exited and been reaped
   const backend_options& options() const { return opts_; }
 
  private:

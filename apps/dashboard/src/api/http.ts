@@ -2,6 +2,7 @@
 // dashboard port; `npm run dev` proxies). Errors become ApiError with the backend's
 // {error, detail} when it sent one.
 import type { ControlAction, LogEntry, ServiceMetrics, SimEvent, SystemMetrics } from './events';
+import { askForToken, token } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -22,12 +23,18 @@ function withQuery(path: string, q: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+// `bearer`: the token to send; undefined: this session's (auth.ts), if any.
+async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, signal?: AbortSignal, bearer?: string | null): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  // Every state-changing call is JSON: the backend refuses any other type (415).
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const t = bearer === undefined ? token() : bearer;
+  if (t) headers.authorization = `Bearer ${t}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? null : JSON.stringify(body),
       signal: signal ?? null,
     });
@@ -44,7 +51,11 @@ async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown, s
   }
   if (!res.ok) {
     const o = (json ?? {}) as { error?: string; detail?: string };
-    throw new ApiError(res.status, o.error ?? res.statusText, o.detail ?? (text.slice(0, 200) || 'request failed'));
+    const err = new ApiError(res.status, o.error ?? res.statusText, o.detail ?? (text.slice(0, 200) || 'request failed'));
+    // An admin call without the right token: the sign-in screen says why.
+    if (method === 'POST' && (res.status === 401 || (res.status === 403 && o.error === 'forbidden')))
+      askForToken(`${res.status === 401 ? 'This action needs the admin token.' : 'The admin token was refused.'} (${err.message})`);
+    throw err;
   }
   if (json === undefined) throw new ApiError(res.status, 'bad_response', 'the backend answered without JSON');
   return json as T;
@@ -111,7 +122,15 @@ export interface LogQuery {
   limit?: number;
 }
 
+export interface AuthStatus {
+  tokenRequired: boolean;
+  publicRead: boolean;
+  admin: boolean; // the token sent (or, without one, this caller) may use admin routes
+}
+
 export const api = {
+  // With `bearer`, checks that token instead of the session's (the sign-in screen).
+  auth: (bearer?: string | null) => request<AuthStatus>('GET', '/auth', undefined, undefined, bearer),
   metrics: (signal?: AbortSignal) => request<SystemMetrics>('GET', '/metrics', undefined, signal),
   services: (signal?: AbortSignal) =>
     request<{ services: ServiceDetail[] }>('GET', '/services', undefined, signal).then((r) => r.services ?? []),

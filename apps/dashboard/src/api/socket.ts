@@ -4,6 +4,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useRef } from 'preact/hooks';
 import { Store } from '../lib/store';
+import { token } from './auth';
 import type { ClientToServerEvents, LogFilter, ServerToClientEvents } from './events';
 
 export type ConnectionState =
@@ -15,6 +16,11 @@ export const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
   transports: ['websocket'],
   reconnectionDelay: 500,
   reconnectionDelayMax: 5000,
+  // Read at every (re)connection, so a sign-in applies to the next handshake.
+  auth: (cb) => {
+    const t = token();
+    cb(t ? { token: t } : {});
+  },
 });
 
 export const connection = new Store<ConnectionState>({ state: 'connecting' });
@@ -31,8 +37,17 @@ socket.on('connect', () => {
 socket.on('disconnect', () => connection.set({ state: 'reconnecting', attempt }));
 socket.on('connect_error', (e) => {
   attempt += 1;
-  connection.set({ state: 'reconnecting', attempt, error: e.message });
+  // Refused by the server for want of the token (not a network error): socket.io-client does
+  // not retry by itself; signing in reconnects (reconnect below).
+  const refused = /^(unauthorized|forbidden)/.test(e.message);
+  connection.set({ state: 'reconnecting', attempt, error: refused ? `${e.message} — sign in for live data` : e.message });
 });
+
+// Connects again with the session's current token (after signing in or out).
+export function reconnect(): void {
+  socket.disconnect();
+  socket.connect();
+}
 
 // Server-side filtering of log:new for this connection; null (or all fields empty) clears it.
 export function setLogFilter(f: LogFilter | null): void {

@@ -1,6 +1,9 @@
 // The frame around every page: navigation, the live connection state and its banner.
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { auth } from '../api/auth';
 import { connection } from '../api/socket';
+import { AuthButton, loadAuth, SignIn } from './SignIn';
 import { metrics } from '../state/live';
 import { useStore } from '../lib/store';
 import { Link, useLocation } from '../lib/router';
@@ -42,6 +45,8 @@ function Banner() {
 
 export function Shell(props: { children: ComponentChildren }) {
   const { path } = useLocation();
+  const a = useStore(auth);
+  useEffect(() => void loadAuth(), []);
   const current = (p: string) => (p === '/' ? path === '/' : path === p || path.startsWith(`${p}/`));
   return (
     <div class="shell">
@@ -63,9 +68,10 @@ export function Shell(props: { children: ComponentChildren }) {
           ))}
         </div>
         <ConnectionPill />
+        <AuthButton />
       </nav>
       <Banner />
-      <main class="main">{props.children}</main>
+      <main class="main">{a.prompt !== null ? <SignIn /> : props.children}</main>
     </div>
   );
 }

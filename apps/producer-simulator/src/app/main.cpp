@@ -41,6 +41,7 @@ producer_list make_producers(asio::any_io_executor ex, const sim::sim_config& cf
   for (const auto& service : cfg.services) {
     producer::producer_options o;
     o.service = service;
+    o.ingest_token = cfg.ingest_token;
     o.traffic.rate_eps = cfg.rate_eps;
     o.traffic.bursts = cfg.bursts;
     o.batch_size = cfg.batch_size;

@@ -65,6 +65,10 @@ sim_config parse_sim_config(int argc, char** argv) {
   cli.add_option("--redis-url", c.redis_url, "Redis with the seqs and buffers (use an IP)")
       ->envname("REDIS_URL")
       ->check(CLI::Validator(check_redis_url, "URL"));
+  cli.add_option("--ingest-token", c.ingest_token,
+                 "producer token for a backend with TRACEHUB_INGEST_TOKENS (prefer the variable: "
+                 "flags show in ps)")
+      ->envname("TRACEHUB_INGEST_TOKEN");
   cli.add_option("--duration-s", c.duration_s, "run this long, then stop (0: until a signal)")
       ->check(CLI::Range(0.0, 1e9));
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error|off")

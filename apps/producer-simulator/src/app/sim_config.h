@@ -20,7 +20,8 @@ struct sim_config {
   long long max_buffer = 100'000;  // entries of buffer:{svc}; reached, the producer pauses
   std::string backend_url = "http://127.0.0.1:3001";
   std::string redis_url = "redis://127.0.0.1:56379";
-  double duration_s = 0;  // 0: until SIGINT/SIGTERM
+  std::string ingest_token;  // TRACEHUB_INGEST_TOKEN; empty: the backend requires none
+  double duration_s = 0;     // 0: until SIGINT/SIGTERM
   std::string log_level = "info";
 };
 

@@ -106,6 +106,10 @@ void http_client::close_idle() {
   idle_.clear();
 }
 
+void http_client::set_header(std::string name, std::string value) {
+  headers_.emplace_back(std::move(name), std::move(value));
+}
+
 asio::awaitable<result<std::unique_ptr<http_connection>>> http_client::connect() {
   asio::ip::tcp::resolver resolver(ex_);
   auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, use_tuple);
@@ -123,6 +127,8 @@ asio::awaitable<http_answer> http_client::post_json(std::string_view path, std::
   json_request req{bhttp::verb::post, url_.prefix + std::string(path), 11};
   req.set(bhttp::field::host, host_header_);
   req.set(bhttp::field::content_type, "application/json");
+  for (const auto& [name, value] : headers_)
+    req.set(name, value);
   req.keep_alive(true);
   req.body() = std::move(body);
   req.prepare_payload();

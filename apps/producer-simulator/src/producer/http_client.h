@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -55,6 +56,9 @@ class http_client {
   // Closes the idle connections (requests in progress keep theirs until they end).
   void close_idle();
 
+  // Sends `name: value` with every later request (the producer's token and service).
+  void set_header(std::string name, std::string value);
+
  private:
   boost::asio::awaitable<result<std::unique_ptr<http_connection>>> connect();
 
@@ -64,6 +68,7 @@ class http_client {
   std::chrono::milliseconds timeout_;
   std::size_t max_idle_;
   std::vector<std::unique_ptr<http_connection>> idle_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 }  // namespace tracehub::producer

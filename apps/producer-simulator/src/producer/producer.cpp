@@ -75,7 +75,11 @@ service_producer::service_producer(asio::any_io_executor ex,
       redis_backoff_(opts_.backoff_min, opts_.backoff_max),
       wake_(ex),
       tick_(ex),
-      publish_timer_(ex) {}
+      publish_timer_(ex) {
+  http_.set_header("X-TraceHub-Service", opts_.service);
+  if (!opts_.ingest_token.empty())
+    http_.set_header("Authorization", "Bearer " + opts_.ingest_token);
+}
 
 asio::awaitable<void> service_producer::run() {
   tasks_ = 2;

@@ -41,6 +41,9 @@ namespace tracehub::producer {
 
 struct producer_options {
   std::string service;
+  // TRACEHUB_INGEST_TOKEN: sent as a bearer token when the backend requires producer tokens
+  // (README "Security"); empty: none. The service goes in X-TraceHub-Service either way.
+  std::string ingest_token;
   traffic::traffic_options traffic;
   std::size_t batch_size = 200;                   // entries per POST (and per produce call)
   std::chrono::milliseconds flush_interval{250};  // oldest generated log waits at most this

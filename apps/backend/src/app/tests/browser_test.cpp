@@ -44,5 +44,32 @@ TEST(dashboard_browser, playwright_suite_passes) {
       << "node --test failed (its report is above)";
 }
 
+// A backend with an admin token: the dashboard asks for it, refuses a wrong one and, signed in,
+// drives a control (tests/browser/sign-in.test.mjs).
+TEST(dashboard_browser, signs_in_with_the_admin_token_and_drives_a_control) {
+  ASSERT_TRUE(fs::exists(fs::path(test_dir) / "node_modules" / "playwright-core"))
+      << "npm packages missing in " << test_dir << ": run scripts/deps.sh";
+  ASSERT_TRUE(fs::exists(fs::path(dist_dir) / "index.html"))
+      << "the dashboard is not built (" << dist_dir << "): run scripts/build.sh";
+  const std::string token = "browser-admin-token-0123456789";
+  auto db = testing::pg_database::create();
+  testing::redis_db redis;
+  auto dashboard_port = testing::free_port();
+  testing::backend_options opts{db.url(), redis.url()};
+  opts.env = {{"TRACEHUB_DASHBOARD_PORT", std::to_string(dashboard_port)},
+              {"TRACEHUB_DASHBOARD_DIR", dist_dir},
+              {"TRACEHUB_ADMIN_TOKEN", token}};
+  auto backend = testing::backend_process::start(opts);
+  auto api = "http://127.0.0.1:" + std::to_string(backend.port());
+  auto dashboard = "http://127.0.0.1:" + std::to_string(dashboard_port);
+  EXPECT_EQ(testing::run_node_tests(test_dir, "sign-in.test.mjs",
+                                    {{"TRACEHUB_API_URL", api},
+                                     {"TRACEHUB_DASHBOARD_URL", dashboard},
+                                     {"TRACEHUB_ADMIN_TOKEN", token}},
+                                    std::chrono::seconds(120)),
+            0)
+      << "node --test failed (its report is above)";
+}
+
 }  // namespace
 }  // namespace tracehub

@@ -110,6 +110,22 @@ TEST_F(sim_e2e, every_produced_seq_lands_exactly_once_and_the_buffer_empties) {
   expect_exactly_once();
 }
 
+// With TRACEHUB_INGEST_TOKENS on the backend, the simulator sends the token it finds in
+// TRACEHUB_INGEST_TOKEN (and its service in X-TraceHub-Service) and loses nothing.
+TEST_F(sim_e2e, with_producer_tokens_the_simulator_sends_its_token_from_the_environment) {
+  backend_options o(pg_.url(), redis_.url());
+  o.env = {{"TRACEHUB_INGEST_TOKENS", "sim-token:payment-service,auth-service,order-service"}};
+  auto backend = backend_process::start(o);
+  auto env = sim_env(backend.port());
+  env.emplace_back("TRACEHUB_INGEST_TOKEN", "sim-token");
+  auto sim = sim_process::spawn({"--rate", "1500", "--batch-size", "100", "--flush-ms", "50",
+                                 "--log-level", "warn", "--drain-ms", "30000"},
+                                env);
+  ASSERT_TRUE(produced_at_least(2'000));
+  EXPECT_EQ(sim.terminate(60s), 0);
+  expect_exactly_once();
+}
+
 TEST_F(sim_e2e, kill_9_and_restart_continues_with_the_next_seq_and_loses_nothing) {
   auto backend = start_backend();
   auto first = start_sim(backend.port());
