@@ -249,8 +249,23 @@ port = $port
 unix_socket_directories = '${sockdir//\'/\'\'}'
 max_connections = 200
 EOF
-  as_pg "$bin/pg_ctl" -D "$area/data" -l "$area/postgres.log" -w -t 120 start >/dev/null ||
-    { tail -n 30 "$area/postgres.log" >&2 || true; die "PostgreSQL did not start (log: $area/postgres.log)"; }
+  # A child of a killed postmaster that has not yet noticed its death (stopped, or slow under
+  # load; not always in the postmaster's process group) keeps the old shared memory attached,
+  # and PostgreSQL refuses to start until it exits: retry for up to 60 s, saying so.
+  local started=0 deadline=$((SECONDS + 60)) marker
+  while ((started == 0)); do
+    marker="$(wc -l <"$area/postgres.log" 2>/dev/null || echo 0)"
+    if as_pg "$bin/pg_ctl" -D "$area/data" -l "$area/postgres.log" -w -t 120 start >/dev/null; then
+      started=1
+    elif tail -n "+$((marker + 1))" "$area/postgres.log" 2>/dev/null | grep -q 'pre-existing shared memory block' &&
+      ((SECONDS < deadline)); then
+      say "a process of the killed PostgreSQL still holds its shared memory; waiting for it to exit"
+      sleep 1
+    else
+      tail -n 30 "$area/postgres.log" >&2 || true
+      die "PostgreSQL did not start (log: $area/postgres.log)"
+    fi
+  done
   # pg_ctl -w waits for "ready" in postmaster.pid; also check that TCP answers.
   pg_wait_ready "$port" 30
 }
