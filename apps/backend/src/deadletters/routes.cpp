@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "deadletters/sql.h"
 #include "http/query.h"
+#include "ingest/batch_parser.h"
 #include "pg/pool.h"
 #include "queue/copy_row.h"
 #include "queue/keys.h"
@@ -41,14 +42,6 @@ std::string unhex(std::string_view hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
     out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
   return out;
-}
-
-bool valid_service(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return false;
-  return true;
 }
 
 struct filter {
@@ -198,7 +191,7 @@ asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
     if (ec || !v.is_object())
       co_return http::json_error(400, "malformed_json", "the body must be a JSON object");
     for (const auto& [key, value] : v.as_object()) {
-      if (key == "service" && value.is_string() && valid_service(value.as_string())) {
+      if (key == "service" && value.is_string() && ingest::valid_service(value.as_string())) {
         f.service = value.as_string();
       } else if (key == "seq" && value.is_int64() && value.as_int64() >= 1) {
         f.seq = value.as_int64();

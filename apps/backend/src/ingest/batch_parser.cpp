@@ -16,13 +16,6 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-bool valid_service(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
-}
-
 // Levels are case-insensitive; "warning" is an alias of "warn". Returns "" when unknown.
 std::string_view normalize_level(std::string_view s) {
   static constexpr std::array<std::string_view, 5> known = {"debug", "info", "warn", "error",
@@ -327,6 +320,13 @@ void dedupe_and_index(std::vector<rendered>& entries, parsed_batch& out) {
 }
 
 }  // namespace
+
+bool valid_service(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
 
 std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
                                                           std::int64_t received_at_ms) {

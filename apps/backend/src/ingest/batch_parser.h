@@ -33,6 +33,9 @@ struct limits {
 
 inline constexpr std::int64_t max_seq = (std::int64_t{1} << 53) - 1;
 
+// A service name: 1-64 characters of a-z, 0-9, '.', '_', '-' (docs/PROTOCOL.md, "Ingest").
+bool valid_service(std::string_view s);
+
 struct parsed_batch {
   std::string service;
   // Rows in COPY text order: service, seq, level, message, request_id, ts, attrs.

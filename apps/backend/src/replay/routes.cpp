@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "http/query.h"
+#include "ingest/batch_parser.h"
 #include "pg/pool.h"
 #include "replay/sql.h"
 
@@ -27,14 +28,6 @@ asio::awaitable<http::reply> json_query(std::shared_ptr<pg::pool> pool, std::str
   if (r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   co_return http::reply{ok_status, std::string(r->get(0, 0))};
-}
-
-bool valid_service(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return false;
-  return true;
 }
 
 std::optional<std::int64_t> to_int(const std::optional<std::string>& s) {
@@ -69,7 +62,7 @@ std::variant<manual_request, http::reply> parse_manual(std::string_view body,
   const auto& o = v.as_object();
   manual_request m;
   auto* service = o.if_contains("service");
-  if (!service || !service->is_string() || !valid_service(service->as_string()))
+  if (!service || !service->is_string() || !ingest::valid_service(service->as_string()))
     return http::json_error(400, "invalid_field",
                             "service must be 1-64 characters of a-z, 0-9, '.', '_', '-'");
   m.service = service->as_string();
