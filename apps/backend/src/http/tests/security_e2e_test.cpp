@@ -385,8 +385,11 @@ TEST_F(security, a_slow_reader_of_a_large_logs_response_is_dropped) {
   raw_socket slow(port(), 4096);
   ASSERT_TRUE(slow.send("GET /logs?service=svc-big&limit=1000 HTTP/1.1\r\nHost: " + own_host() +
                         "\r\nAccept: application/json\r\n\r\n"));
-  // The stall is the behaviour under test: this reader takes nothing for three write deadlines.
-  std::this_thread::sleep_for(3s);
+  // The stall is the behaviour under test: this reader takes nothing for 8 s. The response
+  // starts within the 5 s statement timeout of the query routes (on a loaded machine building
+  // 60 MB of JSON took over 3 s, and a 3 s stall ended before the first byte was written), so
+  // the write stays blocked for more than the 1 s write deadline.
+  std::this_thread::sleep_for(8s);
   auto started = clock::now();
   EXPECT_EQ(exchange("GET", "/health", "").result_int(), 200u);
   EXPECT_LT(clock::now() - started, 1s);
