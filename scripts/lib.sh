@@ -201,6 +201,9 @@ pg_clear_crash() {
     fi
   fi
   if [[ -e "/proc/$pid" ]]; then as_pg rm -f "$area/data/postmaster.pid"; fi
+  # The dead postmaster's socket lock file names it too; PostgreSQL refuses to start while that
+  # pid looks alive (a zombie not reaped yet), so it goes with the postmaster.pid.
+  rm -f "$area"/sock/.s.PGSQL.*.lock
   say "PostgreSQL was not shut down cleanly: it replays its write-ahead log (crash recovery) as it starts"
 }
 
