@@ -138,6 +138,10 @@ config parse_config(int argc, char** argv) {
                  "worker claims it (both queue streams)")
       ->envname("TRACEHUB_CLAIM_IDLE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  cli.add_option("--audit-interval-ms", c.audit_interval_ms,
+                 "how often the ACK state is audited against Postgres (0: only on POST /audit)")
+      ->envname("TRACEHUB_AUDIT_INTERVAL_MS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{86'400'000}));
   cli.add_option("--query-connections", c.query_connections,
                  "Postgres connections (and threads) shared by the query routes")
       ->envname("TRACEHUB_QUERY_CONNECTIONS")

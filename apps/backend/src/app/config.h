@@ -40,6 +40,8 @@ struct config {
   std::int64_t replay_deadline_ms = 60'000;
   // How long an entry may stay pending for a silent consumer before another worker claims it.
   std::int64_t claim_idle_ms = 30'000;
+  // Background audit rounds (audit/auditor.h); 0: only POST /audit.
+  std::int64_t audit_interval_ms = 10'000;
   // The query routes' pool: connections (and threads), and the statement timeout.
   int query_connections = 4;
   std::int64_t query_timeout_ms = 5'000;

@@ -11,6 +11,7 @@
 #include "app/config.h"
 #include "app/dashboard.h"
 #include "app/health.h"
+#include "audit/routes.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "control/controller.h"
@@ -125,6 +126,16 @@ int run(const app::config& cfg) {
     replayer.emplace(ro, bus);
     replayer->start();
   }
+  audit::options audit_opts;
+  audit_opts.database_url = cfg.database_url;
+  audit_opts.redis = *ep;
+  audit_opts.interval = std::chrono::milliseconds(cfg.audit_interval_ms);
+  // Background rounds where the workers run (one round at a time system-wide: a Redis lock).
+  std::optional<audit::auditor> auditor;
+  if (cfg.role != "api") {
+    auditor.emplace(audit_opts);
+    auditor->start();
+  }
 
   control::options co;
   co.database_url = cfg.database_url;
@@ -195,6 +206,8 @@ int run(const app::config& cfg) {
   routes->add(boost::beast::http::verb::get, "/dead-letters", deadletters::list_handler(dlo));
   routes->add(boost::beast::http::verb::post, "/dead-letters/retry",
               deadletters::retry_handler(dlo), http::admin_only(admin));
+  routes->add(boost::beast::http::verb::post, "/audit", audit::audit_handler(audit_opts, blocking),
+              http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
   routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
@@ -247,6 +260,7 @@ int run(const app::config& cfg) {
   io.run();
   workers.stop();
   if (replayer) replayer->stop();
+  if (auditor) auditor->stop();
   poller->stop();
   blocking.join();
   return 0;

@@ -1,5 +1,6 @@
 #include "control/reset.h"
 
+#include "audit/keys.h"
 #include "control/sql.h"
 #include "ingest/keys.h"
 #include "pg/connection.h"
@@ -60,7 +61,7 @@ result<reset_outcome> clear_state(const std::string& database_url, const redis::
                                 std::string(ingest::keys::services),
                                 std::string(ingest::keys::paused)};
   // ack:{svc} gaps:{svc} (ingest), lost:{svc} buffer:{svc} (replay), seq:{svc} producer:{svc}
-  // (the producers' own keys, so they start again at 1).
+  // (the producers' own keys, so they start again at 1), the audit's (audit/keys.h).
   std::vector<std::string> args{std::string(queue::keys::group),
                                 std::to_string(grace.count()),
                                 "ack:{*}",
@@ -68,7 +69,9 @@ result<reset_outcome> clear_state(const std::string& database_url, const redis::
                                 "lost:{*}",
                                 "buffer:{*}",
                                 "seq:{*}",
-                                "producer:{*}"};
+                                "producer:{*}",
+                                "producer-id:{*}",
+                                std::string(audit::keys::pattern)};
   auto r = redis::eval(*conn, clear_script(), keys, args);
   if (!r) return r.error();
   if (r->view().is_error()) return make_error_code(redis::errc::server);

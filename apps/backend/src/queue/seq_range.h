@@ -20,4 +20,10 @@ std::string format_ranges(const std::vector<seq_range>& ranges);
 // Inverse of format_ranges; returns false on malformed text.
 bool parse_ranges(std::string_view text, std::vector<seq_range>& out);
 
+// "lo:hi": one member of the ACK state's range sets (gaps:{svc}, lost:{svc}; docs/PROTOCOL.md,
+// "Keyspace"), whose score is lo.
+std::string format_member(const seq_range& r);
+// Inverse of format_member; returns false on malformed text.
+bool parse_member(std::string_view text, seq_range& out);
+
 }  // namespace tracehub::queue

@@ -50,14 +50,6 @@ return removed
   return s;
 }
 
-bool parse_member(std::string_view m, queue::seq_range& r) {
-  auto colon = m.find(':');
-  if (colon == std::string_view::npos) return false;
-  auto a = std::from_chars(m.data(), m.data() + colon, r.lo);
-  auto b = std::from_chars(m.data() + colon + 1, m.data() + m.size(), r.hi);
-  return a.ec == std::errc{} && b.ec == std::errc{};
-}
-
 status check(const result<redis::reply>& r, const char* what) {
   if (!r) return r.error();
   if (r->view().is_error()) {
@@ -83,7 +75,7 @@ result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::st
     if (!v.is_array()) return make_error_code(redis::errc::protocol);
     for (std::size_t i = 0; i < v.size(); ++i) {
       queue::seq_range g{};
-      if (!parse_member(v[i].str(), g)) return make_error_code(redis::errc::protocol);
+      if (!queue::parse_member(v[i].str(), g)) return make_error_code(redis::errc::protocol);
       if (g.hi < lo || g.lo > hi) continue;
       out.push_back({std::max(g.lo, lo), std::min(g.hi, hi)});
     }
