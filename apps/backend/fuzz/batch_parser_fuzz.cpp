@@ -138,6 +138,8 @@ std::int64_t check_row(std::string_view row, const parsed_batch& b) {
 
 void check_accepted(const parsed_batch& b) {
   FUZZ_CHECK(!b.service.empty() && b.service.size() <= 64, "service is 1-64 characters");
+  FUZZ_CHECK(b.producer_id.empty() || tracehub::ingest::valid_producer_id(b.producer_id),
+             "a producer id is valid or absent");
   FUZZ_CHECK(b.rows.empty() || b.rows.back() == '\n', "rows end with a newline");
   FUZZ_CHECK(valid_utf8(b.rows), "rows are valid UTF-8");
   FUZZ_CHECK(b.rows.find('\0') == std::string::npos, "rows hold no NUL");

@@ -22,7 +22,9 @@ constexpr const char* source =
 -- enqueues the batch in one step, so concurrent batches for one service - from many
 -- connections or many backend instances - see a consistent state, and an ACK is never sent
 -- for rows that are not durably queued. The state is ranges, never one key per seq:
---   ack:{svc}   hash  till (ackTill), missing (count), ver (bumped per accepted batch)
+--   ack:{svc}   hash  till (ackTill), missing (count), ver (bumped per accepted batch),
+--                     owner + owner_from (the producer id owning the sequence space, and the
+--                     lowest seq it may send), reused (batches refused as SEQ_REUSED)
 --   gaps:{svc}  zset  one member "lo:hi" per missing range, score lo
 -- Seqs travel as decimal strings and are < 2^53, so Lua's doubles hold them exactly.
 --
@@ -30,15 +32,25 @@ constexpr const char* source =
 --       6 services (the set of every service name seen), 7 queue:retry
 -- ARGV: 1 service, 2 max_gap, 3 now_ms, 4 queue_max_entries, 5 rows (COPY text),
 --       6 missing_limit, 7 queue_max_bytes (both streams, as MEMORY USAGE counts them),
---       8.. runs as lo,hi pairs (ascending, disjoint, non-adjacent)
+--       8 producer id ('' for none), 9.. runs as lo,hi pairs (ascending, disjoint,
+--       non-adjacent)
 -- Returns {batch_id, till, contig, missing, accepted, duplicates, new_gaps, dup_ranges,
 --          missing_ranges} (ranges flat lo,hi lists; missing_ranges covers at least the first
 --          missing_limit missing seqs) or an error reply "GAP_TOO_LARGE <till>" /
---          "QUEUE_FULL <len> <bytes>" / "PAUSED <ms left>" (a reset is clearing the state) after
---          changing nothing.
+--          "QUEUE_FULL <len> <bytes>" / "PAUSED <ms left>" (a reset is clearing the state) /
+--          "SEQ_REUSED <till> <floor>" (another producer's seqs; this id may send only seqs
+--          above floor) after changing nothing
+--          but the reused counter.
+--
+-- Producer ids (docs/PROTOCOL.md, "Producer ids"): the first id a service's batches carry owns
+-- its sequence space. A batch with another id takes the space over only if all its seqs are
+-- new (above till), and that id may then send only seqs above that till: a producer that
+-- lost its counter and starts again at 1 under a new id is refused, not silently counted as
+-- duplicates. Batches without an id are not checked.
 local ack, gaps, queue = KEYS[1], KEYS[2], KEYS[3]
 local max_gap = tonumber(ARGV[2])
-local nruns = (#ARGV - 7) / 2
+local nruns = (#ARGV - 8) / 2
+local pid = ARGV[8]
 
 local function fmt(n) return string.format('%d', n) end
 local function member(lo, hi) return fmt(lo) .. ':' .. fmt(hi) end
@@ -56,7 +68,26 @@ local till = tonumber(redis.call('HGET', ack, 'till') or '0')
 local missing = tonumber(redis.call('HGET', ack, 'missing') or '0')
 local new_service = redis.call('EXISTS', ack) == 0
 
-if tonumber(ARGV[7 + 2 * nruns]) > till + max_gap then
+local lowest = tonumber(ARGV[9])
+local till0 = till
+local take_over, claim_all = false, false
+if pid ~= '' then
+  local owner = redis.call('HGET', ack, 'owner')
+  local owner_from = tonumber(redis.call('HGET', ack, 'owner_from') or '1')
+  if owner == pid then
+    if lowest < owner_from then
+      redis.call('HINCRBY', ack, 'reused', 1)
+      return redis.error_reply('SEQ_REUSED ' .. fmt(till) .. ' ' .. fmt(owner_from - 1))
+    end
+  elseif owner and lowest <= till then
+    redis.call('HINCRBY', ack, 'reused', 1)
+    return redis.error_reply('SEQ_REUSED ' .. fmt(till) .. ' ' .. fmt(till))
+  else
+    take_over, claim_all = true, owner == false
+  end
+end
+
+if tonumber(ARGV[8 + 2 * nruns]) > till + max_gap then
   return redis.error_reply('GAP_TOO_LARGE ' .. fmt(till))
 end
 local queued = redis.call('XLEN', queue)
@@ -99,7 +130,7 @@ local function fill(lo, hi)
 end
 
 for i = 0, nruns - 1 do
-  local lo, hi = tonumber(ARGV[8 + 2 * i]), tonumber(ARGV[9 + 2 * i])
+  local lo, hi = tonumber(ARGV[9 + 2 * i]), tonumber(ARGV[10 + 2 * i])
   if lo <= till then fill(lo, math.min(hi, till)) end
   if hi > till then
     local a = math.max(lo, till + 1)
@@ -126,6 +157,11 @@ if accepted > 0 then
   if new_service then redis.call('SADD', KEYS[6], ARGV[1]) end
   local ver = redis.call('HINCRBY', ack, 'ver', 1)
   redis.call('HSET', ack, 'till', fmt(till), 'missing', fmt(missing), 'at', ARGV[3])
+  if take_over then
+    -- The first id of a service owns all of its space; a later one the seqs above the till
+    -- it took over at (its batches may arrive in any order).
+    redis.call('HSET', ack, 'owner', pid, 'owner_from', claim_all and '1' or fmt(till0 + 1))
+  end
   local function ranges(flat)
     local parts = {}
     for k = 1, #flat, 2 do parts[#parts + 1] = fmt(flat[k]) .. '-' .. fmt(flat[k + 1]) end
@@ -186,6 +222,13 @@ result<ack_decision> decode_ack(redis::reply_view r) {
           second == std::string_view::npos ? 0 : error_number(numbers.substr(second))};
     }
     if (r.str().starts_with("PAUSED")) return paused{error_number(r.str())};
+    if (r.str().starts_with("SEQ_REUSED")) {
+      auto numbers = r.str().substr(std::string_view("SEQ_REUSED").size());  // " <till> <from>"
+      auto second = numbers.find(' ', 1);
+      if (second == std::string_view::npos) return make_error_code(errc::script_failed);
+      return seq_reused{error_number(numbers.substr(0, second)),
+                        error_number(numbers.substr(second))};
+    }
     // Redis at maxmemory (noeviction) refused the whole script: nothing was applied.
     if (r.str().starts_with("OOM")) return queue_full{-1, -1};
     return make_error_code(errc::script_failed);
@@ -216,7 +259,7 @@ std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
                                   const queue_budget& budget, std::int64_t missing_limit,
                                   std::int64_t now_ms) {
   std::vector<std::string> args;
-  args.reserve(7 + 2 * batch.runs.size());
+  args.reserve(8 + 2 * batch.runs.size());
   args.push_back(batch.service);
   args.push_back(std::to_string(max_gap));
   args.push_back(std::to_string(now_ms));
@@ -224,6 +267,7 @@ std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
   args.push_back(std::move(batch.rows));
   args.push_back(std::to_string(missing_limit));
   args.push_back(std::to_string(budget.max_bytes));
+  args.push_back(batch.producer_id);
   for (const auto& r : batch.runs) {
     args.push_back(std::to_string(r.lo));
     args.push_back(std::to_string(r.hi));

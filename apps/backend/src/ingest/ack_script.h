@@ -58,7 +58,13 @@ struct queue_full {
 struct paused {
   std::int64_t ms_left;
 };
-using ack_decision = std::variant<ack_outcome, gap_too_large, queue_full, paused>;
+// The batch carries a producer id that does not own the seqs it sends (docs/PROTOCOL.md,
+// "Producer ids"): another producer's, or its own from before it took the space over.
+struct seq_reused {
+  std::int64_t ack_till;
+  std::int64_t floor;  // the batch's producer id may send only seqs above it
+};
+using ack_decision = std::variant<ack_outcome, gap_too_large, queue_full, paused, seq_reused>;
 
 // Decodes a script reply. errc::protocol if it has an unexpected shape.
 result<ack_decision> decode_ack(redis::reply_view r);

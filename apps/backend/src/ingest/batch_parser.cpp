@@ -328,6 +328,14 @@ bool valid_service(std::string_view s) {
   });
 }
 
+bool valid_producer_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
+  });
+}
+
 std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
                                                           std::int64_t received_at_ms) {
   if (body.size() > limits_.max_body_bytes)
@@ -356,6 +364,7 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
     return rejection::bad_request("invalid_field", "the body must be a JSON object");
   std::optional<std::string_view> service;
   std::optional<simdjson::dom::array> batch;
+  std::string_view producer_id;
   for (auto field : top) {
     if (field.key == "service") {
       std::string_view s;
@@ -367,9 +376,14 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
       if (field.value.get(a) != simdjson::SUCCESS)
         return rejection::bad_request("invalid_field", "batch must be an array");
       batch = a;
+    } else if (field.key == "producerId") {
+      if (field.value.get(producer_id) != simdjson::SUCCESS || !valid_producer_id(producer_id))
+        return rejection::bad_request(
+            "invalid_field",
+            "producerId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'");
     } else {
-      return rejection::bad_request("unknown_field",
-                                    "the body has an unknown field (known: service, batch)");
+      return rejection::bad_request(
+          "unknown_field", "the body has an unknown field (known: service, batch, producerId)");
     }
   }
   if (!service) return rejection::bad_request("missing_field", "the body lacks \"service\"");
@@ -387,6 +401,7 @@ std::variant<parsed_batch, rejection> batch_parser::parse(std::string& body,
 
   parsed_batch out;
   out.service.assign(*service);
+  out.producer_id.assign(producer_id);
   out.rows.reserve(body.size() + n * 48);
   std::vector<rendered> entries;
   entries.reserve(n);

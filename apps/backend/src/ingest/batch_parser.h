@@ -35,9 +35,14 @@ inline constexpr std::int64_t max_seq = (std::int64_t{1} << 53) - 1;
 
 // A service name: 1-64 characters of a-z, 0-9, '.', '_', '-' (docs/PROTOCOL.md, "Ingest").
 bool valid_service(std::string_view s);
+// A producer id: 1-64 characters of A-Z, a-z, 0-9, '.', '_', ':', '-' (docs/PROTOCOL.md,
+// "Producer ids").
+bool valid_producer_id(std::string_view s);
 
 struct parsed_batch {
   std::string service;
+  // The sequence space's owner this batch claims ("" when the body has no producerId).
+  std::string producer_id;
   // Rows in COPY text order: service, seq, level, message, request_id, ts, attrs.
   std::string rows;
   // The batch's distinct seqs as ascending, disjoint, non-adjacent ranges.

@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/json.hpp>
 
 #include "base/clock.h"
 #include "http/producer_tokens.h"
@@ -173,6 +174,19 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
         "the state is being reset; retry the batch in " + std::to_string(p->ms_left) + " ms");
     r.headers.emplace_back("Retry-After", std::to_string(p->ms_left / 1000 + 1));
     co_return r;
+  }
+  if (auto* r = std::get_if<seq_reused>(&*decoded)) {
+    probe_->batch_rejected();
+    // The error body, plus ackTill: the producer renumbers its unsent logs from ackTill + 1.
+    auto body = boost::json::object{
+        {"error", "sequence_reused"},
+        {"detail", "seqs at or below " + std::to_string(r->floor) + " of " + batch.service +
+                       " belong to another sequence space than producerId " + batch.producer_id +
+                       "'s; nothing was stored: renumber the logs after ackTill and send them "
+                       "again (docs/PROTOCOL.md, \"Producer ids\")"},
+        {"index", nullptr},
+        {"ackTill", r->ack_till}};
+    co_return http::reply{409, boost::json::serialize(body)};
   }
   const auto& ack = std::get<ack_outcome>(*decoded);
   std::int64_t duplicates = ack.duplicates + static_cast<std::int64_t>(batch.in_batch_duplicates);

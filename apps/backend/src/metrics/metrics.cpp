@@ -56,6 +56,7 @@ json::object service_json(const std::string& name, const merged_service& m, std:
                  {"bufferDepth", s.buffer_depth},
                  {"bufferFull", s.buffer_full},
                  {"heldBack", s.held_back},
+                 {"sequenceReused", s.sequence_reused},
                  {"replays", replay_json(s.replays)},
                  {"lost", s.lost},
                  {"deadLetters", s.dead_letters},

@@ -129,7 +129,7 @@ void poller::poll(connections& c) {
       constexpr std::size_t per_service = 4;  // commands per service below
       std::vector<std::vector<std::string>> per;
       for (const auto& s : names) {
-        per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at"});
+        per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at", "reused"});
         per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
         per.push_back({"ZCARD", replay::keys::buffer(s)});
         per.push_back({"HMGET", replay::keys::producer_state(s), "buffer_full", "held_back"});
@@ -146,10 +146,11 @@ void poller::poll(connections& c) {
           if (auto it = old.find(names[k]); it != old.end()) st = std::move(it->second);
           st.service = names[k];
           auto ack = (*pr)[per_service * k].view();
-          if (ack.is_array() && ack.size() == 3) {
+          if (ack.is_array() && ack.size() == 4) {
             st.ack_till = to_int(ack[0].str());
             st.missing = to_int(ack[1].str());
             st.last_ack_at = to_int(ack[2].str());
+            st.sequence_reused = to_int(ack[3].str());
           }
           st.gaps.clear();
           auto gaps = (*pr)[per_service * k + 1].view();

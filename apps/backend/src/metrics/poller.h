@@ -29,10 +29,13 @@ struct replay_counts {
 struct service_state {
   std::string service;
   std::int64_t ack_till = 0, contiguous_till = 0, missing = 0;
-  std::int64_t last_ack_at = 0;        // epoch ms; 0: never
-  std::int64_t buffer_depth = -1;      // producer buffer entries; -1: unknown
-  bool buffer_full = false;            // the producer stopped producing (its --max-buffer)
-  std::int64_t held_back = 0;          // logs it did not produce meanwhile
+  std::int64_t last_ack_at = 0;    // epoch ms; 0: never
+  std::int64_t buffer_depth = -1;  // producer buffer entries; -1: unknown
+  bool buffer_full = false;        // the producer stopped producing (its --max-buffer)
+  std::int64_t held_back = 0;      // logs it did not produce meanwhile
+  // Batches refused because their producer id did not own their seqs (docs/PROTOCOL.md,
+  // "Producer ids"): a producer that restarted its counter, or two producers on one service.
+  std::int64_t sequence_reused = 0;
   std::vector<queue::seq_range> gaps;  // the first missing ranges (at most 20)
   replay_counts replays;
   std::int64_t lost = 0;  // seqs reported lost

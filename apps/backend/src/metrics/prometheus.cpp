@@ -157,6 +157,13 @@ std::string collector::prometheus_text() const {
     w.sample("tracehub_dead_letters_total", label("service", o.at("service").as_string()),
              o.at("deadLettersTotal").to_number<double>());
   }
+  w.family("tracehub_sequence_reused_total", "counter",
+           "Batches refused because their producer id does not own their seqs.");
+  for (const auto& v : services) {
+    const auto& o = v.as_object();
+    w.sample("tracehub_sequence_reused_total", label("service", o.at("service").as_string()),
+             o.at("sequenceReused").to_number<double>());
+  }
   per_service("tracehub_service_ingest_logs_per_second",
               "Logs accepted per second over the rate window.", "eps");
   w.family("tracehub_service_status", "gauge", "1 for the service's current status.");

@@ -24,6 +24,7 @@ export interface ServiceMetrics {
   bufferDepth?: number;
   bufferFull?: boolean; // the producer stopped producing at its --max-buffer
   heldBack?: number; // logs it did not produce meanwhile
+  sequenceReused?: number; // batches refused: their producerId does not own their seqs
   replays?: ReplayCounts;
   lost?: number;
   deadLetters?: number; // rows Postgres refused, not yet stored by a retry

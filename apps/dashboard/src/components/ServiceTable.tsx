@@ -47,6 +47,12 @@ export function ServiceTable(props: { services: ServiceMetrics[] | undefined; co
                 <td class={`num ${s.bufferFull ? 'tone-bad' : ''}`} data-testid="buffer-depth">
                   {count(s.bufferDepth, 'entries')}
                   {s.bufferFull && <span class="small"> (full: producing paused)</span>}
+                  {!!s.sequenceReused && (
+                    <span class="small tone-bad" data-testid="sequence-reused">
+                      {' '}
+                      ({num(s.sequenceReused)} batches with reused seqs refused)
+                    </span>
+                  )}
                 </td>
               )}
               {!props.compact && (

@@ -69,4 +69,15 @@ std::vector<seq_range> trimmable(const ack_summary& a) {
   return out;
 }
 
+result<std::int64_t> parse_reused(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  std::int64_t till = 0;
+  if (ec || !v.is_object() || v.as_object().if_contains("error") == nullptr ||
+      *v.as_object().if_contains("error") != "sequence_reused" ||
+      !as_int(v.as_object().if_contains("ackTill"), till) || till < 0)
+    return make_error_code(errc::bad_ack);
+  return till;
+}
+
 }  // namespace tracehub::producer

@@ -26,6 +26,10 @@ struct ack_summary {
 // not an ascending list of integers <= ackTill.
 result<ack_summary> parse_ack(std::string_view body);
 
+// The ackTill of a 409 sequence_reused body (docs/PROTOCOL.md, "Producer ids"): the producer
+// renumbers its logs after it. errc::bad_ack when the body is not one.
+result<std::int64_t> parse_reused(std::string_view body);
+
 // The seqs the producer may drop from its buffer: every seq <= ackTill not in `missing`. When
 // the list is truncated (missingTotal > its length) a seq above the last listed one may be
 // missing too, so nothing above it is dropped; when missingTotal > 0 and nothing is listed,

@@ -22,19 +22,26 @@ namespace {
 constexpr const char* produce_source =
     R"lua(-- The produce step: seqs and buffer in one atomic step (one call per flushed chunk).
 --
--- KEYS: 1 seq:{svc}, 2 buffer:{svc}
--- ARGV: the entries' tails, in order: each entry's JSON without its opening brace and seq
---       ("level":"info",...}); the full entry is {"seq":<n>, .. tail.
--- Returns the first seq given; the i-th tail got first + i - 1.
+-- KEYS: 1 seq:{svc}, 2 buffer:{svc}, 3 producer-id:{svc}
+-- ARGV: 1 a fresh producer id, then the entries' tails, in order: each entry's JSON without its
+--       opening brace and seq ("level":"info",...}); the full entry is {"seq":<n>, .. tail.
+-- Returns {first seq given, producer id}; the i-th tail got first + i - 1. A counter that
+-- starts (again) from 1 is a new sequence space: it gets the fresh id (docs/PROTOCOL.md,
+-- "Producer ids"), so the backend can tell it from the one before.
 -- Seqs stay < 2^53, so Lua's doubles hold them exactly; '%d' prints them without exponent.
-local n = #ARGV
+local n = #ARGV - 1
 local last = redis.call('INCRBY', KEYS[1], n)
 local first = last - n + 1
+local id = redis.call('GET', KEYS[3])
+if first == 1 or not id then
+  id = ARGV[1]
+  redis.call('SET', KEYS[3], id)
+end
 for i = 1, n do
   local seq = string.format('%d', first + i - 1)
-  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. ARGV[i])
+  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. ARGV[i + 1])
 end
-return first
+return {first, id}
 )lua";
 
 constexpr const char* trim_source =
@@ -55,6 +62,27 @@ for i = 2, #ARGV - 1, 2 do
   removed = removed + redis.call('ZREMRANGEBYSCORE', KEYS[2], ARGV[i], ARGV[i + 1])
 end
 return removed
+)lua";
+
+constexpr const char* renumber_source =
+    R"lua(-- The renumber step: moves the whole sequence space above the backend's ackTill.
+--
+-- KEYS: 1 seq:{svc}, 2 buffer:{svc}, 3 producer-id:{svc}
+-- ARGV: 1 the producer id the refused batch carried, 2 offset (the 409's ackTill)
+-- Every buffered entry's seq s becomes s + offset (its JSON too), and the counter moves by
+-- offset: order kept, nothing dropped. Returns the offset, or -1 without touching anything
+-- when the id changed since (a reset, or a renumber already done).
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
+local offset = tonumber(ARGV[2])
+local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+redis.call('DEL', KEYS[2])
+for i = 1, #entries, 2 do
+  local seq = string.format('%d', tonumber(entries[i + 1]) + offset)
+  local rest = string.match(entries[i], '^{"seq":%d+,(.*)$')
+  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. rest)
+end
+redis.call('INCRBY', KEYS[1], offset)
+return offset
 )lua";
 
 error_code unexpected() {
@@ -97,18 +125,47 @@ const redis::script& trim_script() {
   return s;
 }
 
+const redis::script& renumber_script() {
+  static const redis::script s(renumber_source);
+  return s;
+}
+
 buffer::buffer(std::shared_ptr<redis::async_connection> redis, std::string service)
     : redis_(std::move(redis)),
       service_(std::move(service)),
       seq_key_(keys::seq(service_)),
-      buffer_key_(keys::buffer(service_)) {}
+      buffer_key_(keys::buffer(service_)),
+      id_key_(keys::producer_id(service_)) {}
 
-asio::awaitable<result<std::int64_t>> buffer::append(std::vector<std::string> tails) {
-  std::vector<std::string> script_keys{seq_key_, buffer_key_};
+asio::awaitable<result<produced>> buffer::append(std::vector<std::string> tails,
+                                                 std::string fresh_id) {
+  std::vector<std::string> script_keys{seq_key_, buffer_key_, id_key_};
+  tails.insert(tails.begin(), std::move(fresh_id));
   auto r = co_await redis::eval(*redis_, produce_script(), script_keys, std::move(tails));
+  if (!r) co_return r.error();
+  auto v = r->view();
+  if (!v.is_array() || v.size() != 2 || !v[0].is_integer() || !v[1].is_string())
+    co_return unexpected();
+  co_return produced{v[0].integer(), std::string(v[1].str())};
+}
+
+asio::awaitable<result<std::int64_t>> buffer::renumber(const std::string& producer_id,
+                                                       std::int64_t offset) {
+  std::vector<std::string> script_keys{seq_key_, buffer_key_, id_key_};
+  std::vector<std::string> args{producer_id, std::to_string(offset)};
+  auto r = co_await redis::eval(*redis_, renumber_script(), script_keys, std::move(args));
   if (!r) co_return r.error();
   if (!r->view().is_integer()) co_return unexpected();
   co_return r->view().integer();
+}
+
+asio::awaitable<result<std::string>> buffer::producer_id() {
+  std::vector<std::string> argv{"GET", id_key_};
+  auto r = co_await redis_->command(std::move(argv));
+  if (!r) co_return r.error();
+  if (r->view().is_nil()) co_return std::string();
+  if (!r->view().is_string()) co_return unexpected();
+  co_return std::string(r->view().str());
 }
 
 asio::awaitable<result<std::int64_t>> buffer::last_seq() {

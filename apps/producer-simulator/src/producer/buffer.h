@@ -32,6 +32,13 @@ namespace tracehub::producer {
 // The produce and trim scripts (sources in buffer.cpp), loaded once per process.
 const redis::script& produce_script();
 const redis::script& trim_script();
+const redis::script& renumber_script();
+
+// What append() did: the first seq it gave, and the sequence space's producer id.
+struct produced {
+  std::int64_t first = 0;
+  std::string producer_id;
+};
 
 // trim()'s answer when it refused to remove anything (the seq counter is below its floor).
 inline constexpr std::int64_t trim_refused = -1;
@@ -46,9 +53,20 @@ class buffer {
   buffer(std::shared_ptr<redis::async_connection> redis, std::string service);
 
   // Gives `tails` (see traffic/render.h) the next consecutive seqs and buffers each full entry,
-  // atomically. Returns the first seq; the last is first + tails.size() - 1. Precondition:
-  // tails is not empty.
-  boost::asio::awaitable<result<std::int64_t>> append(std::vector<std::string> tails);
+  // atomically. Returns the first seq (the last is first + tails.size() - 1) and the producer
+  // id: `fresh_id` when the counter started from 1 (a new sequence space), else the stored
+  // one. Precondition: tails is not empty.
+  boost::asio::awaitable<result<produced>> append(std::vector<std::string> tails,
+                                                  std::string fresh_id);
+
+  // Moves every buffered seq, and the counter, up by `offset` (the backend's ackTill after a
+  // 409 sequence_reused), provided the sequence space is still `producer_id`'s. Returns the
+  // offset, or -1 when it is not (nothing changed).
+  boost::asio::awaitable<result<std::int64_t>> renumber(const std::string& producer_id,
+                                                        std::int64_t offset);
+
+  // The sequence space's producer id ("" when there is none yet).
+  boost::asio::awaitable<result<std::string>> producer_id();
 
   // The last seq handed out (0 when the service never produced).
   boost::asio::awaitable<result<std::int64_t>> last_seq();
@@ -74,7 +92,7 @@ class buffer {
  private:
   std::shared_ptr<redis::async_connection> redis_;
   std::string service_;
-  std::string seq_key_, buffer_key_;
+  std::string seq_key_, buffer_key_, id_key_;
 };
 
 // Sends every command at once on `c` (hiredis pipelines them on the socket) and waits for all

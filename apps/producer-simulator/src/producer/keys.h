@@ -7,6 +7,8 @@
 //                           script, trimmed by the producer on ACKs, read by the backend's replay
 //                           worker. THE MEMBER FORMAT IS A CONTRACT with that worker.
 //   producer:{svc}  hash    the producer's published state (see producer.h), EXPIRE 10 s
+//   producer-id:{svc} string the id of the current sequence space (the batches' producerId),
+//                           made new whenever seq:{svc} starts again from 1
 #pragma once
 
 #include <string>
@@ -19,6 +21,9 @@ inline std::string seq(std::string_view service) {
 }
 inline std::string buffer(std::string_view service) {
   return "buffer:{" + std::string(service) + "}";
+}
+inline std::string producer_id(std::string_view service) {
+  return "producer-id:{" + std::string(service) + "}";
 }
 inline std::string state(std::string_view service) {
   return "producer:{" + std::string(service) + "}";

@@ -35,6 +35,7 @@ class probe {
   void batch_abandoned() { ++abandoned_; }
   // The seq counter went back (a reset): ackTills start again from 0.
   void new_epoch() { last_ack_till_ = 0; }
+  void sequence_reused() { ++sequence_reused_; }
   void in_flight(int n) { in_flight_ = n; }
 
   // Logs generated per second over the last 5 s (over the time since the first, if shorter).
@@ -56,6 +57,7 @@ class probe {
   std::int64_t last_ack_till() const { return last_ack_till_; }
   std::int64_t unsequenced_dropped() const { return unsequenced_dropped_; }
   std::int64_t held_back() const { return held_back_; }
+  std::int64_t sequence_reused_count() const { return sequence_reused_; }
   int in_flight() const { return in_flight_; }
 
  private:
@@ -69,6 +71,7 @@ class probe {
   std::deque<std::pair<steady::time_point, std::int64_t>> window_;
   std::int64_t sent_total_ = 0, acked_total_ = 0, send_errors_ = 0, rejected_ = 0, abandoned_ = 0;
   std::int64_t last_ack_till_ = 0, unsequenced_dropped_ = 0, held_back_ = 0;
+  std::int64_t sequence_reused_ = 0;
   int in_flight_ = 0;
 };
 

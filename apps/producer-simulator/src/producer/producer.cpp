@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -24,15 +25,20 @@ namespace {
 constexpr milliseconds generate_tick{20};
 constexpr milliseconds rescan_pause{200};
 
-// {"service":"<svc>","batch":[<entries verbatim from the buffer>]}
-std::string batch_body(const std::string& service, const std::vector<buffered_entry>& entries) {
-  std::size_t size = 32 + service.size();
+// {"service":"<svc>","producerId":"<id>","batch":[<entries verbatim from the buffer>]}
+std::string batch_body(const std::string& service, const std::string& producer_id,
+                       const std::vector<buffered_entry>& entries) {
+  std::size_t size = 48 + service.size() + producer_id.size();
   for (const auto& e : entries)
     size += e.json.size() + 1;
   std::string body;
   body.reserve(size);
   body += "{\"service\":";
   traffic::append_json_string(body, service);
+  if (!producer_id.empty()) {
+    body += ",\"producerId\":";
+    traffic::append_json_string(body, producer_id);
+  }
   body += ",\"batch\":[";
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i) body += ',';
@@ -42,12 +48,14 @@ std::string batch_body(const std::string& service, const std::vector<buffered_en
   return body;
 }
 
-enum class verdict { acked, retry, rejected };
+enum class verdict { acked, retry, rejected, reused };
 
 // 200 is an ACK. No answer, 429, 408 and 5xx (503 unavailable / queue_full) are passing
-// conditions: retry. Any other 4xx says the batch itself is wrong: re-sending cannot help.
+// conditions: retry. 409 sequence_reused: the seqs belong to another producer (renumber or
+// stop, see on_reused). Any other 4xx says the batch itself is wrong: re-sending cannot help.
 verdict judge(const http_answer& a) {
   if (a.status == 200) return verdict::acked;
+  if (a.status == 409 && parse_reused(a.body)) return verdict::reused;
   if (a.status >= 400 && a.status < 500 && a.status != 429 && a.status != 408)
     return verdict::rejected;
   return verdict::retry;
@@ -57,6 +65,12 @@ std::string describe(const http_answer& a) {
   if (a.status == 0) return a.timed_out ? "no answer within the timeout" : a.error.message();
   std::string body = a.body.substr(0, 2000);  // a refusal body says what is wrong: keep it
   return fmt::format("HTTP {} {}", a.status, body);
+}
+
+// A new sequence space's id: the service, the time and 64 random bits.
+std::string fresh_producer_id(const std::string& service) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{}:{}:{:016x}", service.substr(0, 24), now_epoch_ms(), rng());
 }
 
 }  // namespace
@@ -173,11 +187,11 @@ bool service_producer::flush_due(steady::time_point now) const {
 // Hands the pending tails to the produce script in chunks of batch_size; stops at the first
 // failure, keeping the rest (and that chunk) pending.
 asio::awaitable<void> service_producer::flush_pending() {
-  while (!pending_.empty()) {
+  while (!pending_.empty() && !renumbering_) {
     auto n = std::min(pending_.size(), opts_.batch_size);
     std::vector<std::string> chunk(pending_.begin(),
                                    pending_.begin() + static_cast<std::ptrdiff_t>(n));
-    auto first = co_await buffer_.append(std::move(chunk));
+    auto first = co_await buffer_.append(std::move(chunk), fresh_producer_id(opts_.service));
     if (!first) {
       // A timed-out call may have been applied: its entries are then buffered under seqs
       // this run will still read (they are below the next produced_till_), and the tails
@@ -188,11 +202,17 @@ asio::awaitable<void> service_producer::flush_pending() {
     if (redis_backoff_.succeeded()) log().info("{}: redis reachable again", opts_.service);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
     buffered_ += static_cast<std::int64_t>(n);
-    note_produced(*first, static_cast<std::int64_t>(n));
+    note_produced(first->first, static_cast<std::int64_t>(n), first->producer_id);
   }
 }
 
-void service_producer::note_produced(std::int64_t first, std::int64_t count) {
+void service_producer::note_produced(std::int64_t first, std::int64_t count,
+                                     const std::string& producer_id) {
+  if (producer_id != producer_id_) {
+    // A new sequence space (the counter started from 1): nothing of it is acknowledged yet.
+    producer_id_ = producer_id;
+    owned_ = false;
+  }
   if (first <= produced_till_) {
     log().warn("{}: seq counter went back from {} to {} (state reset?): following it",
                opts_.service, produced_till_, first);
@@ -211,15 +231,17 @@ void service_producer::note_produced(std::int64_t first, std::int64_t count) {
 asio::awaitable<void> service_producer::load_high_water() {
   while (!given_up()) {
     auto last = co_await buffer_.last_seq();
-    if (last) {
+    auto id = co_await buffer_.producer_id();
+    if (last && id) {
       produced_till_ = std::max(produced_till_, *last);
+      producer_id_ = *id;  // "" for a buffer from before producer ids: sent without one
       auto depth = co_await buffer_.depth();
       if (*last > 0)
         log().info("{}: resuming after seq {}; {} entries buffered from before are sent first",
                    opts_.service, *last, depth ? *depth : -1);
       co_return;
     }
-    redis_failed(last.error(), "read seq");
+    redis_failed(last ? id.error() : last.error(), "read seq");
     co_await sleep_until(redis_retry_at_);
   }
 }
@@ -235,7 +257,7 @@ asio::awaitable<void> service_producer::dispatch_loop() {
       co_return;
     }
     auto now = steady::now();
-    bool can_read = now >= redis_retry_at_;
+    bool can_read = now >= redis_retry_at_ && !renumbering_;
     if (in_flight_ < opts_.max_in_flight && cursor_ < produced_till_ && can_read) {
       co_await dispatch_next();
       continue;
@@ -267,7 +289,7 @@ asio::awaitable<void> service_producer::dispatch_next() {
   cursor_ = entries->back().seq;
   ++in_flight_;
   probe_.in_flight(in_flight_);
-  asio::co_spawn(ex_, send_batch(std::move(*entries), epoch), asio::detached);
+  asio::co_spawn(ex_, send_batch(std::move(*entries), epoch, producer_id_), asio::detached);
 }
 
 // After stop(), once everything read was sent: done when the buffer is empty. Entries can
@@ -299,8 +321,8 @@ asio::awaitable<bool> service_producer::drained() {
 // current epoch (fate_of): once a reset has cleared the state its entries are gone from the
 // buffer, and sending them would plant the old epoch's seqs in the new one.
 asio::awaitable<void> service_producer::send_batch(std::vector<buffered_entry> entries,
-                                                   std::uint64_t epoch) {
-  const auto body = batch_body(opts_.service, entries);
+                                                   std::uint64_t epoch, std::string producer_id) {
+  const auto body = batch_body(opts_.service, producer_id, entries);
   const auto first = entries.front().seq, last = entries.back().seq;
   const auto count = static_cast<std::int64_t>(entries.size());
   entries.clear();
@@ -323,7 +345,11 @@ asio::awaitable<void> service_producer::send_batch(std::vector<buffered_entry> e
     checked = false;
     auto a = co_await http_.post_json("/ingest", body);
     auto v = judge(a);
-    if (v == verdict::acked && co_await settle_ack(a, count, epoch)) break;
+    if (v == verdict::acked && co_await settle_ack(a, count, epoch, producer_id)) break;
+    if (v == verdict::reused) {
+      co_await on_reused(*parse_reused(a.body), epoch, producer_id, first, last);
+      break;
+    }
     if (v == verdict::rejected) {
       log().error(
           "{}: batch {}..{} REJECTED by the backend: {} — this is a bug; the batch "
@@ -366,7 +392,8 @@ asio::awaitable<service_producer::batch_fate> service_producer::fate_of(std::uin
 // proxy's page, a bug): the batch is then retried. An ACK of a batch read in an earlier epoch
 // trims nothing: its ackTill counts the old epoch's seqs.
 asio::awaitable<bool> service_producer::settle_ack(const http_answer& a, std::int64_t entries,
-                                                   std::uint64_t epoch) {
+                                                   std::uint64_t epoch,
+                                                   const std::string& producer_id) {
   auto ack = parse_ack(a.body);
   if (!ack) {
     log().error("{}: 200 without an ACK: {}", opts_.service, a.body.substr(0, 200));
@@ -379,6 +406,7 @@ asio::awaitable<bool> service_producer::settle_ack(const http_answer& a, std::in
     co_return true;
   }
   probe_.batch_acked(entries, ack->ack_till);
+  if (producer_id == producer_id_) owned_ = true;  // the backend knows this space as ours
   // The reset may land between this check and the script: the script checks the counter
   // again, atomically with the trim. In this epoch the counter is >= produced_till_ and
   // >= every ackTill; after a reset it restarted at 1 and is far below (unless the old epoch
@@ -392,6 +420,54 @@ asio::awaitable<bool> service_producer::settle_ack(const http_answer& a, std::in
     log().info("{}: ACK (ackTill {}) arrived after a reset: nothing trimmed", opts_.service,
                ack->ack_till);
   co_return true;
+}
+
+// A 409 sequence_reused (docs/PROTOCOL.md, "Producer ids"): the backend holds seqs up to
+// `ack_till` from another sequence space, so this batch's seqs would be counted as duplicates
+// and never stored. A space the backend never accepted from us (our counter started again
+// from 1 while the backend kept the service's state) is renumbered: every buffered seq moves up
+// by ack_till, and everything is sent again under the same id, which then owns the seqs above
+// ack_till. A space it did accept has been taken over by another producer of this service:
+// re-sending could store logs twice, so this producer stops and keeps its buffer.
+asio::awaitable<void> service_producer::on_reused(std::int64_t ack_till, std::uint64_t epoch,
+                                                  const std::string& producer_id,
+                                                  std::int64_t first, std::int64_t last) {
+  probe_.sequence_reused();
+  if (epoch != epoch_ || producer_id != producer_id_) {
+    probe_.batch_abandoned();  // renumbered (or reset) since it was read: sent again anew
+    co_return;
+  }
+  if (owned_) {
+    log().error(
+        "{}: batch {}..{} refused: another producer took over this service's seqs (backend "
+        "ackTill {}); stopping, {} entries stay buffered",
+        opts_.service, first, last, ack_till, buffered_);
+    fenced_ = true;
+    abort();
+    co_return;
+  }
+  // Nothing else is read, produced or renumbered until this is done; batches in flight of the
+  // old numbering are abandoned (new epoch).
+  renumbering_ = true;
+  ++epoch_;
+  probe_.new_epoch();
+  auto moved = co_await buffer_.renumber(producer_id, ack_till);
+  renumbering_ = false;
+  if (!moved) {
+    redis_failed(moved.error(), "renumber");
+    cursor_ = 0;  // read again: the next refusal renumbers
+  } else if (*moved >= 0) {
+    log().warn(
+        "{}: seqs {}..{} were refused as another producer's (the backend holds this service "
+        "up to {}; our counter must have started again): renumbered the buffer after {} and "
+        "sending it again",
+        opts_.service, first, last, ack_till, ack_till);
+    produced_till_ += ack_till;
+    cursor_ = ack_till;
+  } else {
+    cursor_ = 0;  // the space changed meanwhile: read the buffer again
+  }
+  notify();
 }
 
 // --- state -------------------------------------------------------------------------------------
@@ -408,12 +484,12 @@ asio::awaitable<void> service_producer::publish_loop() {
   notify();
 }
 
-asio::awaitable<void> service_producer::publish_state() {
-  auto depth = co_await buffer_.depth();
-  if (depth) buffered_ = *depth;
-  auto key = keys::state(opts_.service);
+// HSET producer:{svc} with every published field (a plain function: GCC 12 mis-warns about
+// coroutine frames holding large arrays).
+std::vector<std::string> service_producer::state_command(const std::string& key,
+                                                         std::int64_t depth) {
   const std::pair<const char*, std::string> fields[] = {
-      {"buffer_depth", std::to_string(depth ? *depth : -1)},
+      {"buffer_depth", std::to_string(depth)},
       {"last_ack_till", std::to_string(probe_.last_ack_till())},
       {"in_flight", std::to_string(in_flight_)},
       {"send_errors", std::to_string(probe_.send_errors())},
@@ -426,6 +502,9 @@ asio::awaitable<void> service_producer::publish_state() {
       {"buffer_full", buffer_full_ ? "1" : "0"},
       {"max_buffer", std::to_string(opts_.max_buffer)},
       {"held_back", std::to_string(probe_.held_back())},
+      {"sequence_reused", std::to_string(probe_.sequence_reused_count())},
+      {"fenced", fenced_ ? "1" : "0"},
+      {"producer_id", producer_id_},
       {"updated_at_ms", std::to_string(now_epoch_ms())},
       {"pid", std::to_string(::getpid())},
   };
@@ -434,6 +513,14 @@ asio::awaitable<void> service_producer::publish_state() {
     hset.emplace_back(name);
     hset.push_back(value);
   }
+  return hset;
+}
+
+asio::awaitable<void> service_producer::publish_state() {
+  auto depth = co_await buffer_.depth();
+  if (depth) buffered_ = *depth;
+  auto key = keys::state(opts_.service);
+  auto hset = state_command(key, depth ? *depth : -1);
   std::vector<std::string> expire{"EXPIRE", key, std::to_string(opts_.state_ttl.count())};
   std::vector<std::vector<std::string>> commands{std::move(hset), std::move(expire)};
   auto r = co_await pipelined(redis_, std::move(commands));

@@ -93,15 +93,20 @@ class service_producer {
   boost::asio::awaitable<void> dispatch_loop();
   boost::asio::awaitable<void> dispatch_next();
   boost::asio::awaitable<bool> drained();
-  boost::asio::awaitable<void> send_batch(std::vector<buffered_entry> entries, std::uint64_t epoch);
+  boost::asio::awaitable<void> send_batch(std::vector<buffered_entry> entries, std::uint64_t epoch,
+                                          std::string producer_id);
+  boost::asio::awaitable<void> on_reused(std::int64_t ack_till, std::uint64_t epoch,
+                                         const std::string& producer_id, std::int64_t first,
+                                         std::int64_t last);
   enum class batch_fate { current, stale, unknown };
   boost::asio::awaitable<batch_fate> fate_of(std::uint64_t epoch);
   boost::asio::awaitable<bool> settle_ack(const http_answer& a, std::int64_t entries,
-                                          std::uint64_t epoch);
-  void note_produced(std::int64_t first, std::int64_t count);
+                                          std::uint64_t epoch, const std::string& producer_id);
+  void note_produced(std::int64_t first, std::int64_t count, const std::string& producer_id);
 
   boost::asio::awaitable<void> publish_loop();
   boost::asio::awaitable<void> publish_state();
+  std::vector<std::string> state_command(const std::string& key, std::int64_t depth);
 
   void redis_failed(const error_code& ec, const char* what);
   // True after abort(), or once the drain deadline after stop() has passed.
@@ -134,6 +139,11 @@ class service_producer {
   bool buffer_full_ = false;
   std::int64_t cursor_ = 0;
   std::uint64_t epoch_ = 0;
+  // The sequence space's id, sent as producerId (docs/PROTOCOL.md, "Producer ids"); owned_:
+  // the backend accepted a batch of it; renumbering_: its seqs are being moved (after a 409),
+  // so nothing is read or produced; fenced_: another producer took the space over.
+  std::string producer_id_;
+  bool owned_ = false, renumbering_ = false, fenced_ = false;
   int in_flight_ = 0;  // send_batch coroutines alive
   int tasks_ = 0;      // generate_loop and publish_loop alive
   int rescans_ = 0;    // drain rounds that sent the remaining buffer again

@@ -144,6 +144,24 @@ TEST(batch_parser, required_unknown_and_repeated_fields) {
   expect_rejected(body_of({}), 400, "empty_batch", std::nullopt);
 }
 
+TEST(batch_parser, producer_id_is_optional_and_checked) {
+  std::string ok =
+      R"({"service":"s","producerId":"s:1700000000000:00ff-A.b_c","batch":[)" + entry(1) + "]}";
+  auto r = parse(ok);
+  ASSERT_TRUE(std::holds_alternative<parsed_batch>(r));
+  EXPECT_EQ(std::get<parsed_batch>(r).producer_id, "s:1700000000000:00ff-A.b_c");
+  auto none = parse(body_of({entry(1)}));
+  ASSERT_TRUE(std::holds_alternative<parsed_batch>(none));
+  EXPECT_EQ(std::get<parsed_batch>(none).producer_id, "");
+  for (const std::string& bad : std::vector<std::string>{R"("")", R"("a b")", R"("é")", "7", "null",
+                                                         "\"" + std::string(65, 'x') + "\""})
+    expect_rejected(R"({"service":"s","producerId":)" + bad + R"(,"batch":[)" + entry(1) + "]}",
+                    400, "invalid_field", std::nullopt);
+  std::string longest = R"({"service":"s","producerId":")" + std::string(64, 'x') +
+                        R"(","batch":[)" + entry(1) + "]}";
+  EXPECT_TRUE(std::holds_alternative<parsed_batch>(parse(longest)));
+}
+
 TEST(batch_parser, message_limit_is_64_kib) {
   limits l;
   std::string at_limit(l.max_message_bytes, 'x');

@@ -17,6 +17,7 @@
 namespace tracehub {
 namespace {
 
+namespace json = boost::json;
 using testing::ack;
 using testing::post_batch;
 using testing::seq_span;
@@ -124,6 +125,57 @@ TEST_F(ingest_e2e, duplicates_inside_and_across_batches_are_counted_not_stored) 
   EXPECT_EQ(a.num("ackTill"), 7);
   ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db_.url(), "dup").rows == 7; }));
   EXPECT_EQ(testing::count_rows(db_.url(), "dup").distinct_seqs, 7);
+}
+
+// Producer ids (docs/PROTOCOL.md, "Producer ids"). Regression: a producer that lost its counter
+// and started again at seq 1 had its new logs counted as duplicates of the old ones, trimmed
+// them from its buffer, and they were never stored, with nothing said anywhere.
+TEST_F(ingest_e2e, a_producer_id_that_does_not_own_the_seqs_is_refused_and_changes_nothing) {
+  auto body = [](const char* id, std::int64_t lo, std::int64_t hi) {
+    std::string b = R"({"service":"pid","producerId":")" + std::string(id) + R"(","batch":[)";
+    for (auto s = lo; s <= hi; ++s)
+      b += std::string(s > lo ? "," : "") + R"({"seq":)" + std::to_string(s) +
+           R"(,"level":"info","message":"m-)" + std::string(id) + "\"}";
+    return b + "]}";
+  };
+  // A's space, 1..10; B (A's successor that lost the counter) starts again at 1: refused.
+  ASSERT_EQ(testing::post_raw(client(), body("A", 1, 10)).status, 200u);
+  auto ver = state_version("pid");
+  auto added = entries_added();
+  auto r = testing::post_raw(client(), body("B", 1, 5));
+  EXPECT_EQ(r.status, 409u) << json::serialize(r.body);
+  EXPECT_EQ(r.body["error"], "sequence_reused");
+  EXPECT_EQ(r.body["ackTill"], 10);
+  EXPECT_EQ(state_version("pid"), ver) << "the ACK state is unchanged";
+  EXPECT_EQ(entries_added(), added) << "nothing was queued";
+  EXPECT_EQ(ack_field("pid", "reused"), 1);
+  // One seq already held is enough: the whole batch is refused.
+  EXPECT_EQ(testing::post_raw(client(), body("B", 10, 12)).status, 409u);
+  // Renumbered after ackTill, B takes the space over; A's seqs stay A's.
+  ASSERT_EQ(testing::post_raw(client(), body("B", 11, 15)).status, 200u);
+  EXPECT_EQ(testing::post_raw(client(), body("B", 9, 9)).status, 409u) << "A's seq, not B's";
+  auto retry = testing::post_raw(client(), body("B", 12, 16));  // its own: a plain retry
+  EXPECT_EQ(retry.status, 200u);
+  EXPECT_EQ(retry.num("duplicates"), 4);
+  // A, still running, is now the one refused for seqs at or below ackTill.
+  EXPECT_EQ(testing::post_raw(client(), body("A", 5, 5)).status, 409u);
+  // Batches without an id are not checked (and the replay worker sends none).
+  EXPECT_EQ(post_batch(client(), "pid", {3}).num("duplicates"), 1);
+  EXPECT_EQ(ack_field("pid", "reused"), 4);
+  ASSERT_TRUE(
+      testing::eventually([&] { return testing::count_rows(db_.url(), "pid").rows == 16; }));
+  auto rows = testing::count_rows(db_.url(), "pid");
+  EXPECT_EQ(rows.distinct_seqs, 16);
+  EXPECT_EQ(rows.max_seq, 16);
+  // Reported: per service in /metrics, and to Prometheus.
+  EXPECT_TRUE(testing::eventually([&] {
+    auto m = client().get("/metrics");
+    return m.body.find("\"sequenceReused\":4") != std::string::npos;
+  })) << client().get("/metrics").body;
+  EXPECT_NE(client()
+                .get("/metrics/prometheus")
+                .body.find("tracehub_sequence_reused_total{service=\"pid\"} 4"),
+            std::string::npos);
 }
 
 TEST_F(ingest_e2e, missing_lists_the_first_10000_and_counts_all) {

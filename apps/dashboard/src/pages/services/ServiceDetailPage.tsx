@@ -43,6 +43,12 @@ export function ServiceDetailPage(props: { service: string }) {
         />
         <Stat label="Lost" value={count(live?.lost, 'seqs')} tone={live?.lost ? 'bad' : undefined} />
         <Stat label="Dead letters" value={count(live?.deadLetters, 'seqs')} tone={live?.deadLetters ? 'bad' : undefined} />
+        <Stat
+          label="Reused seqs"
+          value={count(live?.sequenceReused, 'batches')}
+          tone={live?.sequenceReused ? 'bad' : undefined}
+          hint={live?.sequenceReused ? 'refused: a producer sent seqs it does not own (restarted counter?)' : undefined}
+        />
       </div>
       <div class="grid-2">
         <Panel title="Gaps (missing seq ranges)" testid="panel-gaps">

@@ -139,6 +139,38 @@ TEST_F(sim_e2e, kill_9_and_restart_continues_with_the_next_seq_and_loses_nothing
   expect_exactly_once();
 }
 
+// Regression: a producer that lost its counter (its Redis wiped) while the backend kept the
+// services' state started again at seq 1; every new log was ACKed as a duplicate, trimmed
+// from the buffer, and never stored. Now the new counter is a new sequence space (a new
+// producerId): the backend refuses its seqs (409 sequence_reused), the producer renumbers its
+// buffer after ackTill, and every log lands once.
+TEST_F(sim_e2e, a_producer_that_lost_its_counter_renumbers_and_loses_nothing) {
+  auto backend = start_backend();
+  auto first = start_sim(backend.port());
+  ASSERT_TRUE(produced_at_least(2'000));
+  EXPECT_EQ(first.terminate(60s), 0);  // drained: everything ACKed and stored
+  auto before = last_seqs();
+  {
+    auto c = redis_.connect();
+    for (const auto& s : services)
+      ASSERT_TRUE(c.command({"DEL", producer::keys::seq(s), producer::keys::buffer(s),
+                             producer::keys::producer_id(s)}));
+  }
+  auto second = start_sim(backend.port());
+  ASSERT_TRUE(produced_at_least(2'000, before));
+  for (const auto& s : services)
+    EXPECT_TRUE(eventually([&] {
+      auto c = redis_.connect();
+      auto r = c.command({"HGET", producer::keys::state(s), "sequence_reused"});
+      return r && r->view().is_string() && std::stoll(std::string(r->view().str())) >= 1;
+    })) << s
+        << ": the refusal is counted where operators look";
+  EXPECT_EQ(second.terminate(60s), 0);
+  expect_exactly_once();  // 1..N once: the old seqs, then the renumbered ones after them
+  for (std::size_t i = 0; i < services.size(); ++i)
+    EXPECT_GT(last_seq(services[i]), before[i]) << services[i];
+}
+
 TEST_F(sim_e2e, an_unreachable_backend_is_retried_until_it_comes_up) {
   auto port = free_port();
   auto sim = start_sim(port);

@@ -68,7 +68,7 @@ class buffer_redis : public ::testing::Test {
     std::vector<std::string> tails;
     for (int i = 0; i < n; ++i)
       tails.push_back(R"("level":"info","message":"m"})");
-    ASSERT_EQ(run(b.append(tails)).value(), 1);
+    ASSERT_EQ(run(b.append(tails, "p1")).value().first, 1);
   }
 
   testing::redis_db db_;
@@ -84,8 +84,8 @@ std::string tail(int i) {
 TEST_F(buffer_redis, produce_script_gives_consecutive_seqs_and_buffers_each_entry_with_it) {
   buffer b(conn_, service);
   EXPECT_EQ(run(b.last_seq()).value(), 0);
-  EXPECT_EQ(run(b.append({tail(1), tail(2), tail(3)})).value(), 1);
-  EXPECT_EQ(run(b.append({tail(4), tail(5)})).value(), 4);
+  EXPECT_EQ(run(b.append({tail(1), tail(2), tail(3)}, "p1")).value().first, 1);
+  EXPECT_EQ(run(b.append({tail(4), tail(5)}, "p1")).value().first, 4);
   EXPECT_EQ(run(b.last_seq()).value(), 5);
   EXPECT_EQ(run(b.depth()).value(), 5);
 
@@ -106,7 +106,7 @@ TEST_F(buffer_redis, seqs_continue_where_the_counter_stopped) {
   auto c = db_.connect();
   ASSERT_TRUE(c.command({"SET", keys::seq(service), "41"}));
   buffer b(conn_, service);
-  EXPECT_EQ(run(b.append({tail(1), tail(2)})).value(), 42);
+  EXPECT_EQ(run(b.append({tail(1), tail(2)}, "p1")).value().first, 42);
   EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{42, 43}));
 }
 
@@ -160,7 +160,7 @@ TEST_F(buffer_redis, an_ack_from_before_a_reset_trims_nothing_of_the_new_epoch) 
   auto ack = parse_ack(R"({"ackTill":25,"missing":[],"missingTotal":0})");
   ASSERT_TRUE(ack);
   reset_service(db_);
-  ASSERT_EQ(run(b.append({tail(1), tail(2), tail(3)})).value(), 1);
+  ASSERT_EQ(run(b.append({tail(1), tail(2), tail(3)}, "p1")).value().first, 1);
 
   auto removed = run(b.trim(trimmable(*ack), 30));
   ASSERT_TRUE(removed);
@@ -178,7 +178,7 @@ TEST_F(buffer_redis, a_trim_right_after_a_reset_before_anything_is_produced_is_r
   EXPECT_EQ(*removed, trim_refused);
   // The counter is not created by a refused trim: the next produce starts at 1.
   EXPECT_EQ(db_.integer({"EXISTS", keys::seq(service)}), 0);
-  EXPECT_EQ(run(b.append({tail(1)})).value(), 1);
+  EXPECT_EQ(run(b.append({tail(1)}, "p1")).value().first, 1);
 }
 
 TEST_F(buffer_redis, a_trim_applies_while_the_counter_is_at_or_above_its_floor) {
@@ -186,13 +186,46 @@ TEST_F(buffer_redis, a_trim_applies_while_the_counter_is_at_or_above_its_floor) 
   fill(b, 10);
   // The floor is what the producer knows it produced; the counter may be ahead of it (an
   // append whose reply timed out was applied all the same).
-  ASSERT_EQ(run(b.append({tail(11), tail(12)})).value(), 11);
+  ASSERT_EQ(run(b.append({tail(11), tail(12)}, "p1")).value().first, 11);
   EXPECT_EQ(run(b.trim({{1, 4}, {6, 10}}, 10)).value(), 9);
   EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{5, 11, 12}));
   // At exactly the floor it applies too; nothing to remove is 0, not a refusal.
   EXPECT_EQ(run(b.trim({{11, 12}}, 12)).value(), 2);
   EXPECT_EQ(run(b.trim({{11, 12}}, 12)).value(), 0);
   EXPECT_EQ(run(b.trim({}, 1000)).value(), 0);
+}
+
+// A counter that starts from 1 is a new sequence space with the id given then; later appends
+// keep it, whatever id they offer.
+TEST_F(buffer_redis, a_counter_starting_from_one_gets_a_new_producer_id) {
+  buffer b(conn_, service);
+  auto first = run(b.append({tail(1)}, "p1")).value();
+  EXPECT_EQ(first.first, 1);
+  EXPECT_EQ(first.producer_id, "p1");
+  EXPECT_EQ(run(b.append({tail(2)}, "p2")).value().producer_id, "p1");
+  reset_service(db_);  // the counter is lost (its id key stays)
+  auto again = run(b.append({tail(1)}, "p3")).value();
+  EXPECT_EQ(again.first, 1);
+  EXPECT_EQ(again.producer_id, "p3");
+}
+
+// After a 409 sequence_reused with ackTill 1000, every buffered seq moves up by 1000, in
+// order, its JSON too; a second renumber for the same refusal (the id changed meanwhile, or
+// another batch got the same 409) changes nothing.
+TEST_F(buffer_redis, renumber_moves_the_whole_space_above_ack_till) {
+  buffer b(conn_, service);
+  ASSERT_EQ(run(b.append({tail(1), tail(2), tail(3)}, "p1")).value().first, 1);
+  ASSERT_EQ(run(b.trim({{1, 1}}, 3)).value(), 1);
+  EXPECT_EQ(run(b.renumber("other", 1000)).value(), -1);
+  EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(run(b.renumber("p1", 1000)).value(), 1000);
+  auto c = contents();
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].first, 1002);
+  EXPECT_EQ(c[0].second.rfind("{\"seq\":1002,\"level\"", 0), 0u) << c[0].second;
+  EXPECT_EQ(c[1].first, 1003);
+  EXPECT_EQ(run(b.last_seq()).value(), 1003);
+  EXPECT_EQ(run(b.append({tail(4)}, "p9")).value().first, 1004);
 }
 
 }  // namespace
