@@ -40,9 +40,9 @@ using namespace tracehub;
 
 namespace {
 
+// A function, not a module_logger object: at global scope that would clash with ::log(double).
 spdlog::logger& log() {
-  static auto l = make_logger("app");
-  return *l;
+  return module_logger<"app">{}();
 }
 
 // Waits for Postgres (it may still be starting) and applies the migrations.

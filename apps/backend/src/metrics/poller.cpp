@@ -17,10 +17,7 @@ namespace tracehub::metrics {
 
 namespace {
 
-spdlog::logger& log() {
-  static auto l = make_logger("metrics");
-  return *l;
-}
+constexpr module_logger<"metrics"> log;
 
 std::int64_t to_int(std::string_view s) {
   std::int64_t v = 0;

@@ -58,15 +58,6 @@ bool parse_member(std::string_view m, queue::seq_range& r) {
   return a.ec == std::errc{} && b.ec == std::errc{};
 }
 
-status check(const result<redis::reply>& r, const char* what) {
-  if (!r) return r.error();
-  if (r->view().is_error()) {
-    log().error("{}: {}", what, std::string(r->view().str()));
-    return make_error_code(redis::errc::server);
-  }
-  return {};
-}
-
 }  // namespace
 
 result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::string& service,
@@ -156,7 +147,7 @@ result<std::vector<queue::seq_range>> buffer_reader::mark_lost(
   auto r = redis::eval(
       conn_, lost_script(),
       {ingest::keys::gaps(service), ingest::keys::ack_state(service), keys::lost(service)}, args);
-  if (auto s = check(r, "mark lost"); !s) return s.error();
+  if (auto s = redis::expect_ok(r, "mark lost"); !s) return s.error();
   auto v = r->view();
   std::vector<queue::seq_range> out;
   for (std::size_t i = 0; i + 1 < v.size(); i += 2)
