@@ -238,7 +238,7 @@ cmd_up() {
   fi
   wait_for_health "$pid" 90
 
-  # ---- Producer simulators (apps/producer-simulator, arrives with a later issue) -------------
+  # ---- Producer simulators (apps/producer-simulator) -------------------------------------------
   # Started only once its binary is built, and not with --no-sim.
   if [[ $sim -eq 1 && -x "$SIM_BIN" ]]; then
     pid="$(daemon_pid "$SIM_PIDFILE" tracehub-producer-sim)"

@@ -1,46 +1,11 @@
-// The fault controls' events on the Socket.IO channel (SPEC §4, §5), seen by the stock
-// socket.io-client: a crash_worker command is broadcast as `sim:control`, then the worker's
-// `worker:crashed`, then `worker:recovered` once the supervisor brought it back.
-// Run by ctest (realtime_node_test, through realtime.test.mjs), which starts the backend
-// (role all, loopback: no admin token needed) and sets BACKEND_URL.
+// The fault controls' events on the Socket.IO channel (docs/PROTOCOL.md, "Events", "Controls"),
+// seen by the stock socket.io-client: a crash_worker command is broadcast as `sim:control`, then
+// the worker's `worker:crashed`, then `worker:recovered` once the supervisor brought it back. Run
+// by ctest (realtime_node_test, through realtime.test.mjs), which starts the backend (role all,
+// loopback: no admin token needed) and sets BACKEND_URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
-
-const base = process.env.BACKEND_URL;
-assert.ok(base, 'BACKEND_URL must point at a running backend');
-
-function connect() {
-  return io(base, { transports: ['websocket'], forceNew: true, reconnection: false });
-}
-
-// Resolves with the first `event` payload for which `pred` holds (and the time it came),
-// rejects after `ms`.
-function next(socket, event, ms, pred = () => true) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, on);
-      reject(new Error(`no ${event} within ${ms} ms`));
-    }, ms);
-    function on(payload) {
-      if (!pred(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, on);
-      resolve({ payload, at: Date.now() });
-    }
-    socket.on(event, on);
-  });
-}
-
-async function connected(socket) {
-  if (socket.connected) return;
-  await Promise.race([
-    next(socket, 'connect', 5000),
-    next(socket, 'connect_error', 5000).then(({ payload }) => {
-      throw new Error(`connect_error: ${payload.message}`);
-    }),
-  ]);
-}
+import { base, connect, connected, nextTimed as next } from './socket.mjs';
 
 async function control(body) {
   const res = await fetch(`${base}/metrics/control`, {

@@ -1,47 +1,15 @@
-// The backend's Socket.IO channel (SPEC §4) seen by the stock npm socket.io-client.
-// Run by ctest (realtime_node_test), which starts the backend and sets BACKEND_URL.
+// The backend's Socket.IO channel (docs/PROTOCOL.md, "Events") seen by the stock npm
+// socket.io-client. Run by ctest (realtime_node_test), which starts the backend and sets
+// BACKEND_URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 // The fault controls' events live in their own file; the runner (node_client_test) names this
 // file only, so it is loaded from here and its tests run in the same `node --test` process.
 import './control.test.mjs';
+import { base, connect, connected, next } from './socket.mjs';
 
-const base = process.env.BACKEND_URL;
-assert.ok(base, 'BACKEND_URL must point at a running backend');
 const wsBase = base.replace(/^http/, 'ws');
-
-function connect(path = '') {
-  return io(base + path, { transports: ['websocket'], forceNew: true, reconnection: false });
-}
-
-// Resolves with the first `event` payload for which `pred` holds, rejects after `ms`.
-function next(socket, event, ms, pred = () => true) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, on);
-      reject(new Error(`no ${event} within ${ms} ms`));
-    }, ms);
-    function on(payload) {
-      if (!pred(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, on);
-      resolve(payload);
-    }
-    socket.on(event, on);
-  });
-}
-
-async function connected(socket) {
-  if (socket.connected) return;
-  await Promise.race([
-    next(socket, 'connect', 5000),
-    next(socket, 'connect_error', 5000).then((e) => {
-      throw new Error(`connect_error: ${e.message}`);
-    }),
-  ]);
-}
 
 async function ingest(service, entries) {
   const res = await fetch(`${base}/ingest`, {

@@ -53,8 +53,8 @@ inline bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// The inverse of ingest/copy_text.h for one column: \\ \t \n \r unescaped; nullopt for any
-// other escape, a trailing backslash, or a raw tab, newline or carriage return (the column
+// The inverse of queue/copy_row.h's append_copy_text for one column: \\ \t \n \r unescaped; nullopt
+// for any other escape, a trailing backslash, or a raw tab, newline or carriage return (the column
 // would not survive COPY's own unescaping unchanged).
 inline std::optional<std::string> copy_unescape(std::string_view s) {
   std::string out;

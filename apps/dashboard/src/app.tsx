@@ -1,4 +1,4 @@
-// The page table (SPEC §7) and the frame around it.
+// The page table (docs/PROTOCOL.md, "Dashboard") and the frame around it.
 import { Shell } from './components/Shell';
 import { useLocation, Link } from './lib/router';
 import { OverviewPage } from './pages/overview/OverviewPage';

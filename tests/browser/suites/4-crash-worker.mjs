@@ -1,5 +1,6 @@
 // "Crash worker" on the overview: /queue shows the worker down, then up again once the
-// supervisor has brought it back (about 5 s, SPEC §5), and the timeline records both.
+// supervisor has brought it back (about 5 s, docs/PROTOCOL.md, "Controls"), and the timeline
+// records both.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, dashboardUrl, sel, waitConnected } from '../lib.mjs';

@@ -12,10 +12,7 @@ namespace tracehub::app {
 
 namespace {
 
-spdlog::logger& log() {
-  static auto l = make_logger("dashboard");
-  return *l;
-}
+constexpr module_logger<"dashboard"> log;
 
 boost::asio::awaitable<http::reply> not_built(http::request&) {
   co_return http::json_error(503, "dashboard_not_built",

@@ -2,6 +2,7 @@
 // Start-up failures throw to here and end the process with one line and a non-zero status.
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -11,10 +12,10 @@
 #include "app/config.h"
 #include "app/dashboard.h"
 #include "app/health.h"
-#include "audit/routes.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "control/controller.h"
+#include "audit/routes.h"
 #include "deadletters/routes.h"
 #include "http/admin.h"
 #include "http/guard.h"
@@ -41,9 +42,9 @@ using namespace tracehub;
 
 namespace {
 
+// A function, not a module_logger object: at global scope that would clash with ::log(double).
 spdlog::logger& log() {
-  static auto l = make_logger("app");
-  return *l;
+  return module_logger<"app">{}();
 }
 
 // Waits for Postgres (it may still be starting) and applies the migrations.
@@ -64,106 +65,102 @@ void migrate(const std::string& url) {
   }
 }
 
-// This process's queue workers, under a supervisor (it restarts them after crash_worker).
-void add_workers(const app::config& cfg, const redis::endpoint& ep,
-                 std::shared_ptr<worker::probe> probe, std::shared_ptr<events::bus> bus,
-                 std::shared_ptr<stats::recorder> rates, worker::supervisor& workers) {
+// What every module reports into: the event bus, the counters, the network faults and the
+// Redis/Postgres poll (started here).
+struct probes {
+  std::shared_ptr<events::bus> bus;
+  std::shared_ptr<stats::recorder> rates;
+  std::shared_ptr<ingest::probe> ingest;
+  std::shared_ptr<worker::probe> worker;
+  std::shared_ptr<realtime::probe> realtime;
+  std::shared_ptr<ingest::network_faults> network;
+  std::shared_ptr<metrics::poller> poller;
+};
+
+probes make_probes(const app::config& cfg, const redis::endpoint& ep) {
+  probes p;
+  p.bus = std::make_shared<events::bus>();
+  p.bus->subscribe([](std::string_view name, const std::string& json) {
+    log().debug("event {} {}", name, json);
+  });
+  p.rates = std::make_shared<stats::recorder>();
+  p.ingest = std::make_shared<ingest::probe>();
+  p.worker = std::make_shared<worker::probe>();
+  p.realtime = std::make_shared<realtime::probe>();
+  p.network = std::make_shared<ingest::network_faults>();
+  if (cfg.test_drop_share > 0) p.network->drop(cfg.test_drop_share, INT64_MAX);
+  p.poller = std::make_shared<metrics::poller>(cfg.database_url, ep);
+  p.poller->start();
+  return p;
+}
+
+// This process's queue workers, under a supervisor (it restarts them after crash_worker), and
+// the replay worker; none in role `api`.
+void make_workers(const app::config& cfg, const redis::endpoint& ep, const probes& p,
+                  worker::supervisor& workers, std::optional<replay::replay_worker>& replayer) {
+  if (cfg.role == "api") return;
   for (int i = 1; i <= cfg.workers; ++i) {
     worker::options o;
     o.database_url = cfg.database_url;
     o.redis = ep;
-    o.events = bus;
-    o.stats = rates;
+    o.events = p.bus;
+    o.stats = p.rates;
     o.consumer = cfg.consumer + "-" + std::to_string(i);
     o.claim_idle = std::chrono::milliseconds(cfg.claim_idle_ms);
     o.test_crash_after_commit = cfg.test_crash_after_commit;
-    workers.add(std::make_unique<worker::worker>(o, probe));
+    workers.add(std::make_unique<worker::worker>(o, p.worker));
   }
+  workers.start();
+  replay::options ro;
+  ro.database_url = cfg.database_url;
+  ro.redis = ep;
+  ro.limits = cfg.ingest.limits;
+  ro.queue = cfg.ingest.queue;
+  ro.deadline = std::chrono::milliseconds(cfg.replay_deadline_ms);
+  replayer.emplace(ro, p.bus);
+  replayer->start();
 }
 
-int run(const app::config& cfg) {
-  auto ep = redis::parse_url(cfg.redis_url);
-  if (!ep) throw std::runtime_error("bad REDIS_URL: " + cfg.redis_url);
-  migrate(cfg.database_url);
+// The fault controls, the metrics collector, the admin policy and the Socket.IO hub (which
+// the bus feeds). Members in construction order, so they are destroyed in reverse.
+struct controls {
+  std::shared_ptr<control::controller> controller;
+  std::shared_ptr<const metrics::collector> collector;
+  std::shared_ptr<const http::admin_policy> admin;
+  std::shared_ptr<realtime::hub> hub;
+};
 
-  asio::io_context io(1);
-  asio::thread_pool blocking(2);  // control actions
-  // The query routes' Postgres work, one thread per pooled connection (query/database.h).
-  asio::thread_pool queries(static_cast<std::size_t>(cfg.query_connections));
-  query::database db{std::make_shared<pg::pool>(pg::pool_options{
-                         cfg.database_url, static_cast<std::size_t>(cfg.query_connections),
-                         std::chrono::milliseconds(cfg.query_timeout_ms),
-                         std::chrono::milliseconds(5'000), "tracehub-query"}),
-                     &queries};
-  asio::thread_pool health_thread(1);
-  auto health_db = std::make_shared<pg::pool>(
-      pg::pool_options{cfg.database_url, 1, std::chrono::milliseconds(2'000),
-                       std::chrono::milliseconds(2'000), "tracehub-health"});
-  auto bus = std::make_shared<events::bus>();
-  bus->subscribe([](std::string_view name, const std::string& json) {
-    log().debug("event {} {}", name, json);
-  });
-  auto rates = std::make_shared<stats::recorder>();
-  auto ingest_probe = std::make_shared<ingest::probe>();
-  auto worker_probe = std::make_shared<worker::probe>();
-  auto realtime_probe = std::make_shared<realtime::probe>();
-  auto network = std::make_shared<ingest::network_faults>();
-  if (cfg.test_drop_share > 0) network->drop(cfg.test_drop_share, INT64_MAX);
-  auto poller = std::make_shared<metrics::poller>(cfg.database_url, *ep);
-  poller->start();
-
-  worker::supervisor workers(io, bus);
-  std::optional<replay::replay_worker> replayer;
-  if (cfg.role != "api") {
-    add_workers(cfg, *ep, worker_probe, bus, rates, workers);
-    workers.start();
-    replay::options ro;
-    ro.database_url = cfg.database_url;
-    ro.redis = *ep;
-    ro.limits = cfg.ingest.limits;
-    ro.queue = cfg.ingest.queue;
-    ro.deadline = std::chrono::milliseconds(cfg.replay_deadline_ms);
-    replayer.emplace(ro, bus);
-    replayer->start();
-  }
-  audit::options audit_opts;
-  audit_opts.database_url = cfg.database_url;
-  audit_opts.redis = *ep;
-  audit_opts.interval = std::chrono::milliseconds(cfg.audit_interval_ms);
-  // Background rounds where the workers run (one round at a time system-wide: a Redis lock).
-  std::optional<audit::auditor> auditor;
-  if (cfg.role != "api") {
-    auditor.emplace(audit_opts);
-    auditor->start();
-  }
-
+controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::io_context& io,
+                       asio::thread_pool& blocking, const probes& p, worker::supervisor& workers,
+                       std::optional<replay::replay_worker>& replayer) {
+  controls out;
   control::options co;
   co.database_url = cfg.database_url;
-  co.redis = *ep;
+  co.redis = ep;
   control::targets ct;
-  ct.network = network;
+  ct.network = p.network;
   ct.workers = &workers;
   ct.replayer = replayer ? &*replayer : nullptr;
-  ct.rates = rates;
-  ct.ingest_counters = ingest_probe;
-  ct.worker_counters = worker_probe;
-  ct.poller = poller;
-  ct.bus = bus;
-  auto controls = std::make_shared<control::controller>(blocking, co, ct);
+  ct.rates = p.rates;
+  ct.ingest_counters = p.ingest;
+  ct.worker_counters = p.worker;
+  ct.poller = p.poller;
+  ct.bus = p.bus;
+  out.controller = std::make_shared<control::controller>(blocking, co, ct);
 
   metrics::sources ms;
-  ms.rates = rates;
-  ms.ingest = ingest_probe;
-  ms.worker = worker_probe;
-  ms.realtime = realtime_probe;
-  ms.state = poller;
+  ms.rates = p.rates;
+  ms.ingest = p.ingest;
+  ms.worker = p.worker;
+  ms.realtime = p.realtime;
+  ms.state = p.poller;
   ms.local_workers = [&workers] { return workers.states(); };
   // Weak: the controller holds the bus, whose subscriber (the hub) holds this collector.
-  ms.faults = [weak = std::weak_ptr<control::controller>(controls)] {
+  ms.faults = [weak = std::weak_ptr<control::controller>(out.controller)] {
     auto c = weak.lock();
     return c ? c->active() : std::vector<metrics::fault_view>{};
   };
-  auto collector = std::make_shared<const metrics::collector>(ms);
+  out.collector = std::make_shared<const metrics::collector>(ms);
 
   // Who may call the admin routes and open the Socket.IO channel (README "Security").
   http::admin_options ao;
@@ -171,55 +168,92 @@ int run(const app::config& cfg) {
   ao.hosts = cfg.public_hosts;
   ao.hosts.push_back(cfg.bind);
   ao.origins = cfg.allowed_origins;
-  auto admin = std::make_shared<const http::admin_policy>(std::move(ao));
+  out.admin = std::make_shared<const http::admin_policy>(std::move(ao));
 
   realtime::options rto;
-  rto.snapshot = [collector] { return collector->system_metrics_json(); };
-  rto.access = admin;
+  rto.snapshot = [collector = out.collector] { return collector->system_metrics_json(); };
+  rto.access = out.admin;
   rto.public_read = cfg.public_read;
   rto.max_clients = cfg.max_socket_clients;
   // Shared: worker threads publish through the bus until they are joined.
-  auto hub = std::make_shared<realtime::hub>(io, rto, realtime_probe);
-  bus->subscribe(
-      [hub](std::string_view name, const std::string& json) { hub->broadcast(name, json); });
+  out.hub = std::make_shared<realtime::hub>(io, rto, p.realtime);
+  p.bus->subscribe([hub = out.hub](std::string_view name, const std::string& json) {
+    hub->broadcast(name, json);
+  });
+  return out;
+}
 
-  auto redis = redis::async_connection::create(io.get_executor(), *ep);
-  redis->start();
+// The audit of the ACK state against Postgres (audit/auditor.h): background rounds where the
+// workers run, POST /audit on every process.
+audit::options audit_options(const app::config& cfg, const redis::endpoint& ep) {
+  audit::options o;
+  o.database_url = cfg.database_url;
+  o.redis = ep;
+  o.interval = std::chrono::milliseconds(cfg.audit_interval_ms);
+  return o;
+}
+
+// The Postgres connections the routes use: the query pool (one thread per connection,
+// query/database.h) and /health's own connection and thread.
+struct databases {
+  asio::thread_pool& queries;
+  query::database db;
+  asio::thread_pool& health_thread;
+  std::shared_ptr<pg::pool> health_db;
+};
+
+// Every HTTP route of this process (no /ingest in role `worker`).
+std::shared_ptr<http::router> make_routes(const app::config& cfg, const redis::endpoint& ep,
+                                          std::shared_ptr<redis::async_connection> redis,
+                                          const databases& d, const probes& p, const controls& c,
+                                          asio::thread_pool& blocking) {
+  const auto& db = d.db;
+  const auto& admin = c.admin;
+  const auto& collector = c.collector;
+  const auto& controller = c.controller;
   auto routes = std::make_shared<http::router>();
   if (cfg.role != "worker") {
     // The handler owns a reusable parser (not copyable); the route holds it by pointer.
-    auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, ingest_probe, network,
-                                                           bus, rates);
+    auto ingest = std::make_shared<ingest::ingest_handler>(redis, cfg.ingest, p.ingest, p.network,
+                                                           p.bus, p.rates);
     routes->add(
         boost::beast::http::verb::post, "/ingest",
         [ingest](http::request& req) { return (*ingest)(req); },
         http::ingest_guard(std::make_shared<const http::producer_tokens>(cfg.ingest_tokens)));
   }
   routes->add(boost::beast::http::verb::get, "/health",
-              app::health_handler(redis, health_db, health_thread));
+              app::health_handler(redis, d.health_db, d.health_thread));
   routes->add(boost::beast::http::verb::post, "/replay", replay::manual_replay_handler({db}),
               http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/replays", replay::list_replays_handler(db));
   routes->add(boost::beast::http::verb::get, "/lost", replay::list_lost_handler(db));
   routes->add(boost::beast::http::verb::get, "/lost/summary", replay::lost_summary_handler(db));
-  deadletters::routes_options dlo{db, *ep};
+  deadletters::routes_options dlo{db, ep};
   routes->add(boost::beast::http::verb::get, "/dead-letters", deadletters::list_handler(dlo));
   routes->add(boost::beast::http::verb::post, "/dead-letters/retry",
               deadletters::retry_handler(dlo), http::admin_only(admin));
-  routes->add(boost::beast::http::verb::post, "/audit", audit::audit_handler(audit_opts, blocking),
-              http::admin_only(admin));
+  routes->add(boost::beast::http::verb::post, "/audit",
+              audit::audit_handler(audit_options(cfg, ep), blocking), http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
   routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
               metrics::prometheus_handler(collector));
   routes->add(boost::beast::http::verb::get, "/services", metrics::services_handler(collector));
   routes->add(boost::beast::http::verb::post, "/metrics/control",
-              control::control_handler{controls}, http::admin_only(admin));
+              control::control_handler{controller}, http::admin_only(admin));
   routes->add(boost::beast::http::verb::get, "/auth",
               http::auth_status_handler(admin, cfg.public_read));
-  routes->add(boost::beast::http::verb::get, "/sim-events", control::sim_events_handler{controls});
+  routes->add(boost::beast::http::verb::get, "/sim-events",
+              control::sim_events_handler{controller});
   routes->add(boost::beast::http::verb::get, "/socket.io/", realtime::refuse_polling);
+  return routes;
+}
 
+// Listens on the API port (and the dashboard port), runs the io loop until SIGINT/SIGTERM,
+// then calls `stopped` — the servers are still alive then, and go after it.
+void serve(asio::io_context& io, const app::config& cfg, std::shared_ptr<http::router> routes,
+           std::shared_ptr<realtime::hub> hub, redis::async_connection& redis, std::size_t workers,
+           const std::function<void()>& stopped) {
   http::server_options so;
   so.bind = cfg.bind;
   so.port = cfg.http_port;
@@ -246,7 +280,7 @@ int run(const app::config& cfg) {
   }
   hub->start();
   log().info("listening on http://{}:{} (role {}, {} workers)", cfg.bind, server.port(), cfg.role,
-             workers.size());
+             workers);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
@@ -254,15 +288,54 @@ int run(const app::config& cfg) {
     server.stop();
     if (dashboard) dashboard->stop();
     hub->stop();
-    redis->stop();
+    redis.stop();
     io.stop();
   });
   io.run();
-  workers.stop();
-  if (replayer) replayer->stop();
-  if (auditor) auditor->stop();
-  poller->stop();
-  blocking.join();
+  stopped();
+}
+
+int run(const app::config& cfg) {
+  auto ep = redis::parse_url(cfg.redis_url);
+  if (!ep) throw std::runtime_error("bad REDIS_URL: " + cfg.redis_url);
+  migrate(cfg.database_url);
+
+  asio::io_context io(1);
+  asio::thread_pool blocking(2);  // control actions
+  asio::thread_pool queries(static_cast<std::size_t>(cfg.query_connections));
+  asio::thread_pool health_thread(1);
+  databases d{queries,
+              {std::make_shared<pg::pool>(pg::pool_options{
+                   cfg.database_url, static_cast<std::size_t>(cfg.query_connections),
+                   std::chrono::milliseconds(cfg.query_timeout_ms),
+                   std::chrono::milliseconds(5'000), "tracehub-query"}),
+               &queries},
+              health_thread,
+              std::make_shared<pg::pool>(
+                  pg::pool_options{cfg.database_url, 1, std::chrono::milliseconds(2'000),
+                                   std::chrono::milliseconds(2'000), "tracehub-health"})};
+  auto p = make_probes(cfg, *ep);
+
+  worker::supervisor workers(io, p.bus);
+  std::optional<replay::replay_worker> replayer;
+  make_workers(cfg, *ep, p, workers, replayer);
+  std::optional<audit::auditor> auditor;  // one round at a time system-wide (a Redis lock)
+  if (cfg.role != "api") {
+    auditor.emplace(audit_options(cfg, *ep));
+    auditor->start();
+  }
+  auto c = make_controls(cfg, *ep, io, blocking, p, workers, replayer);
+
+  auto redis = redis::async_connection::create(io.get_executor(), *ep);
+  redis->start();
+  auto routes = make_routes(cfg, *ep, redis, d, p, c, blocking);
+  serve(io, cfg, routes, c.hub, *redis, workers.size(), [&] {
+    workers.stop();
+    if (replayer) replayer->stop();
+    if (auditor) auditor->stop();
+    p.poller->stop();
+    blocking.join();
+  });
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "audit/sql.h"
 #include "base/clock.h"
 #include "ingest/keys.h"
+#include "pg/array_literal.h"
 #include "pg/connection.h"
 #include "queue/keys.h"
 #include "redis/errc.h"
@@ -113,10 +114,11 @@ bool read_members(redis::reply_view v, ranges& out) {
   return true;
 }
 
+// Why a reply cannot be used: the call's error, the error reply (logged), or an unexpected
+// shape (errc::protocol).
 error_code redis_failed(const result<redis::reply>& r, const char* what) {
-  if (!r) return r.error();
-  log().error("{}: {}", what, std::string(r->view().str()));
-  return make_error_code(redis::errc::server);
+  auto st = redis::expect_ok(r, what);
+  return st ? make_error_code(redis::errc::protocol) : st.error();
 }
 
 struct snapshot {
@@ -174,15 +176,6 @@ result<ranges> read_ranges(pg::connection& pg, std::string_view query,
   for (std::size_t i = 0; i < rows->size(); ++i)
     out.push_back({rows->get_int(i, 0), rows->get_int(i, 1)});
   return out;
-}
-
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += items[i];  // service names and integers: nothing to quote
-  }
-  return out + "}";
 }
 
 class audit_round {
@@ -328,13 +321,13 @@ class audit_round {
     // (a reset deletes the token, then truncates: its TRUNCATE waits for this transaction).
     if (auto st = pg.exec("BEGIN"); !st) return st.error();
     if (!rep.holes.empty()) {
-      std::vector<std::string> svcs, froms, tos;
+      pg::array_literal svcs, froms, tos;
       for (const auto& h : rep.holes) {
-        svcs.push_back(s.service);
-        froms.push_back(std::to_string(h.lo));
-        tos.push_back(std::to_string(h.hi));
+        svcs.add(s.service);
+        froms.add(h.lo);
+        tos.add(h.hi);
       }
-      std::string a = array_literal(svcs), b = array_literal(froms), t = array_literal(tos);
+      std::string a = svcs.str(), b = froms.str(), t = tos.str();
       pg::param p[] = {a, b, t};
       if (auto r = pg.query(sql::record_lost, p); !r) {
         (void)pg.exec("ROLLBACK");

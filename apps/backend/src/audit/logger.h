@@ -5,9 +5,6 @@
 
 namespace tracehub::audit {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("audit");
-  return *l;
-}
+inline constexpr module_logger<"audit"> log;
 
 }  // namespace tracehub::audit

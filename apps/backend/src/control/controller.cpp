@@ -23,10 +23,7 @@ namespace json = boost::json;
 
 namespace {
 
-spdlog::logger& log() {
-  static auto l = make_logger("control");
-  return *l;
-}
+constexpr module_logger<"control"> log;
 
 constexpr std::int64_t max_duration_ms = 3'600'000;
 

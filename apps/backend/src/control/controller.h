@@ -1,4 +1,4 @@
-// control/controller.h — POST /metrics/control: the five faults of SPEC §5, and
+// control/controller.h — POST /metrics/control: the five faults (docs/PROTOCOL.md, "Controls"), and
 // GET /sim-events, the record of every one applied.
 //
 //   crash_worker  every worker of this process dies mid-flight; back after durationMs (5 s)

@@ -8,12 +8,12 @@
 #include "ingest/keys.h"
 #include "pg/connection.h"
 #include "queue/copy_row.h"
+#include "queue/entry.h"
 #include "queue/keys.h"
 #include "queue/seq_range.h"
 #include "redis/errc.h"
 #include "redis/script.h"
 #include "redis/sync_connection.h"
-#include "worker/entry.h"
 
 namespace tracehub::control {
 
@@ -102,7 +102,7 @@ void coalesce(std::vector<queue::seq_range>& ranges) {
 
 // One chunk: the replay requests first (committed), then the purge script.
 status purge_chunk(pg::connection& pg, redis::sync_connection& conn, std::string_view key,
-                   const std::vector<worker::entry>& entries, flush_outcome& out) {
+                   const std::vector<queue::entry>& entries, flush_outcome& out) {
   std::map<std::string, std::vector<queue::seq_range>> requests;  // service -> ranges
   std::map<std::string, std::size_t> slots;                       // service -> KEYS pair
   std::vector<std::string> keys{std::string(key)};
@@ -159,13 +159,12 @@ status purge_chunk(pg::connection& pg, redis::sync_connection& conn, std::string
 
 // The entries of `key` after `after` (exclusive; "-" for the start) up to `cut`, at most
 // `count`, without reading them through the group (so nothing becomes pending).
-result<std::vector<worker::entry>> range(redis::sync_connection& c, std::string_view key,
-                                         const std::string& after, const std::string& cut) {
+result<std::vector<queue::entry>> range(redis::sync_connection& c, std::string_view key,
+                                        const std::string& after, const std::string& cut) {
   std::string from = after == "-" ? after : "(" + after;
   auto r = c.command({"XRANGE", key, from, cut, "COUNT", std::to_string(chunk)});
-  if (!r) return r.error();
-  if (r->view().is_error()) return make_error_code(redis::errc::server);
-  return worker::decode_entries(r->view());
+  if (auto s = redis::expect_ok(r, "XRANGE"); !s) return s.error();
+  return queue::decode_entries(r->view());
 }
 
 result<flush_outcome> flush_queues(const std::string& database_url, const redis::endpoint& ep) {

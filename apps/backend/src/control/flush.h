@@ -1,5 +1,5 @@
-// control/flush.h — the flush_queue fault (SPEC §5): purge queue:logs and queue:retry, and
-// turn every purged seq into a replay request (source `flush`).
+// control/flush.h — the flush_queue fault (docs/PROTOCOL.md, "Controls"): purge queue:logs and
+// queue:retry, and turn every purged seq into a replay request (source `flush`).
 //
 // Entries are taken from the consumer group like a worker takes them (consumer "flusher"),
 // so an entry a worker is writing is never purged and no entry is purged twice. Per chunk:

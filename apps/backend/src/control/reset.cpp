@@ -48,9 +48,7 @@ status pause_ingest(const redis::endpoint& ep, std::chrono::milliseconds limit) 
   auto conn = redis::sync_connection::open(ep, std::chrono::seconds(5));
   if (!conn) return conn.error();
   auto r = conn->command({"SET", ingest::keys::paused, "1", "PX", std::to_string(limit.count())});
-  if (!r) return r.error();
-  if (r->view().is_error()) return make_error_code(redis::errc::server);
-  return {};
+  return redis::expect_ok(r, "SET ingest:paused");
 }
 
 result<reset_outcome> clear_state(const std::string& database_url, const redis::endpoint& ep,
@@ -73,8 +71,7 @@ result<reset_outcome> clear_state(const std::string& database_url, const redis::
                                 "producer-id:{*}",
                                 std::string(audit::keys::pattern)};
   auto r = redis::eval(*conn, clear_script(), keys, args);
-  if (!r) return r.error();
-  if (r->view().is_error()) return make_error_code(redis::errc::server);
+  if (auto s = redis::expect_ok(r, "reset script"); !s) return s.error();
   reset_outcome out;
   out.redis_keys = r->view().integer();
 

@@ -1,5 +1,5 @@
-// control/reset.h — the reset fault (SPEC §5): clear all state so the simulators start again
-// at seq 1.
+// control/reset.h — the reset fault (docs/PROTOCOL.md, "Controls"): clear all state so the
+// simulators start again at seq 1.
 //
 // Order, so that no batch and no row straddles the reset:
 //   1. ingest:paused is set: every ACK step refuses (503, retry) from now on;

@@ -13,6 +13,7 @@
 #include "ingest/batch_parser.h"
 #include "pg/pool.h"
 #include "queue/copy_row.h"
+#include "queue/entry.h"
 #include "queue/keys.h"
 #include "redis/errc.h"
 #include "redis/sync_connection.h"
@@ -98,36 +99,10 @@ asio::awaitable<http::reply> list(std::shared_ptr<pg::pool> pool, filter f, std:
 // queue/keys.h). No ACK state and no gaps: the seqs were acknowledged long ago.
 status requeue(redis::sync_connection& conn, const std::string& service, const std::string& rows,
                std::int64_t now_ms) {
-  namespace field = queue::keys::field;
-  std::string bid = "dl_retry_" + std::to_string(now_ms), at = std::to_string(now_ms);
-  auto r = conn.command({"XADD",
-                         queue::keys::logs,
-                         "*",
-                         field::service,
-                         service,
-                         field::rows,
-                         rows,
-                         field::dups,
-                         "",
-                         field::gaps,
-                         "",
-                         field::batch_id,
-                         bid,
-                         field::ack_till,
-                         "0",
-                         field::contiguous_till,
-                         "0",
-                         field::missing_total,
-                         "0",
-                         field::version,
-                         "0",
-                         field::acked_at_ms,
-                         at,
-                         field::origin,
-                         queue::keys::origin_dead_letter});
-  if (!r) return r.error();
-  if (r->view().is_error()) return make_error_code(redis::errc::server);
-  return {};
+  std::vector<std::string_view> argv{"XADD", queue::keys::logs, "*"};
+  auto fields = queue::dead_letter_entry_fields(service, rows, now_ms);
+  argv.insert(argv.end(), fields.begin(), fields.end());
+  return redis::expect_ok(conn.command(argv), "XADD dead letters");
 }
 
 asio::awaitable<http::reply> retry(routes_options opts, filter f) {

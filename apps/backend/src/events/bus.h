@@ -1,5 +1,5 @@
-// events/bus.h — the in-process event bus: modules publish named events (SPEC §4 names, JSON
-// payloads), the real-time channel subscribes and broadcasts them.
+// events/bus.h — the in-process event bus: modules publish named events (names as in
+// docs/PROTOCOL.md, "Events"; JSON payloads), the real-time channel subscribes and broadcasts them.
 //
 // publish() may be called from any thread; subscribers run on the publisher's thread and must
 // be quick (post to their own executor). Subscribe before the publishers start.

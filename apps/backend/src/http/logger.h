@@ -5,9 +5,6 @@
 
 namespace tracehub::http {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("http");
-  return *l;
-}
+inline constexpr module_logger<"http"> log;
 
 }  // namespace tracehub::http

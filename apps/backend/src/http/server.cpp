@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 
+#include "base/backoff.h"
 #include "http/logger.h"
 
 namespace tracehub::http {
@@ -215,23 +216,22 @@ void log_session_end(std::exception_ptr e) {
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_options opts,
                                   std::shared_ptr<const router> r,
                                   std::shared_ptr<connection_counts> counts) {
-  asio::steady_timer backoff(acceptor.get_executor());
-  std::chrono::milliseconds delay{0};
+  asio::steady_timer wait(acceptor.get_executor());
+  backoff delays(min_accept_backoff, max_accept_backoff);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors (EMFILE) or memory: the pending connection stays in the backlog,
       // so retrying at once would spin. Wait, doubling up to a second, until one frees up.
-      delay = std::clamp(delay * 2, std::chrono::milliseconds(min_accept_backoff),
-                         std::chrono::milliseconds(max_accept_backoff));
+      auto delay = delays.next();
       if (delay < max_accept_backoff)
         log().warn("accept: {}; retrying in {} ms", ec.message(), delay.count());
-      backoff.expires_after(delay);
-      co_await backoff.async_wait(use_tuple);
+      wait.expires_after(delay);
+      co_await wait.async_wait(use_tuple);
       continue;
     }
-    delay = std::chrono::milliseconds(0);
+    delays.succeeded();
     socket.set_option(tcp::no_delay(true), ec);
     if (counts->open >= opts.max_connections) {
       if (counts->refusing >= max_refusing) continue;  // closed unanswered: flooded beyond care

@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/percent.h"
 #include "http/router.h"
 
 namespace tracehub::http {
@@ -21,29 +22,10 @@ constexpr std::string_view immutable = "public, max-age=31536000, immutable";
 constexpr std::string_view revalidate = "no-cache";
 constexpr std::string_view assets_prefix = "/assets/";
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Percent-decodes a URL path ('+' stays '+'); nullopt for a broken escape or a NUL byte.
 std::optional<std::string> decode_path(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (c == '\0') return std::nullopt;
-    out += c;
-  }
+  auto out = percent_decode(s);
+  if (!out || out->find('\0') != std::string::npos) return std::nullopt;
   return out;
 }
 

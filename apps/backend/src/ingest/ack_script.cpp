@@ -5,6 +5,7 @@
 #include "ingest/batch_parser.h"
 #include "ingest/errc.h"
 #include "ingest/keys.h"
+#include "queue/entry.h"
 #include "queue/keys.h"
 
 namespace tracehub::ingest {
@@ -167,9 +168,11 @@ if accepted > 0 then
     for k = 1, #flat, 2 do parts[#parts + 1] = fmt(flat[k]) .. '-' .. fmt(flat[k + 1]) end
     return table.concat(parts, ',')
   end
-  redis.call('XADD', queue, '*', 'svc', ARGV[1], 'rows', ARGV[5], 'dups', ranges(dup_ranges),
-    'gaps', ranges(new_gaps), 'bid', batch_id, 'till', fmt(till), 'contig', fmt(contig),
-    'missing', fmt(missing), 'ver', fmt(ver), 'at', ARGV[3])
+  redis.call('XADD', queue, '*', entry_field.service, ARGV[1], entry_field.rows, ARGV[5],
+    entry_field.dups, ranges(dup_ranges), entry_field.gaps, ranges(new_gaps),
+    entry_field.batch_id, batch_id, entry_field.ack_till, fmt(till),
+    entry_field.contiguous_till, fmt(contig), entry_field.missing_total, fmt(missing),
+    entry_field.version, fmt(ver), entry_field.acked_at_ms, ARGV[3])
 end
 
 -- The first missing seqs, as ranges, enough to list missing_limit of them.
@@ -276,7 +279,7 @@ std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
 }
 
 const redis::script& ack_script() {
-  static const redis::script s{source};
+  static const redis::script s{queue::with_entry_fields(source)};
   return s;
 }
 

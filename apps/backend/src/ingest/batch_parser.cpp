@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "ingest/copy_text.h"
 #include "ingest/timestamp.h"
+#include "queue/copy_row.h"
 
 namespace tracehub::ingest {
 
@@ -256,28 +256,15 @@ class entry_reader {
 };
 
 void render_row(std::string& rows, std::string_view service, const entry_fields& f) {
-  append_copy_text(rows, service);
-  rows += '\t';
-  rows += std::to_string(f.seq);
-  rows += '\t';
-  rows += f.level;
-  rows += '\t';
-  append_copy_text(rows, f.message);
-  rows += '\t';
-  if (f.has_request_id) {
-    append_copy_text(rows, f.request_id);
-  } else {
-    rows += "\\N";
-  }
-  rows += '\t';
-  rows += f.ts;
-  rows += '\t';
-  if (f.attrs.empty()) {
-    rows += "\\N";
-  } else {
-    append_copy_text(rows, f.attrs);
-  }
-  rows += '\n';
+  queue::append_row(
+      rows, {.service = service,
+             .seq = f.seq,
+             .level = f.level,
+             .message = f.message,
+             .request_id =
+                 f.has_request_id ? std::optional<std::string_view>(f.request_id) : std::nullopt,
+             .ts = f.ts,
+             .attrs = f.attrs});
 }
 
 struct rendered {

@@ -1,8 +1,8 @@
-// ingest/batch_parser.h — body bytes to a validated, rendered batch (SPEC §2.1).
+// ingest/batch_parser.h — body bytes to a validated, rendered batch (docs/PROTOCOL.md, "Ingest").
 //
-// parse_batch() checks every rule of §2.1 that needs no server state (the max-gap rule needs
-// the service's ackTill and is checked atomically in Redis, see ack_script.h). On success the
-// batch's rows are already rendered in Postgres COPY text format, so neither Redis nor the
+// batch_parser::parse() checks every rule of "Ingest" that needs no server state (the max-gap rule
+// needs the service's ackTill and is checked atomically in Redis, see ack_script.h). On success the
+// batch's rows are already rendered as COPY text rows (queue/copy_row.h), so neither Redis nor the
 // worker ever parses JSON again. Duplicate seqs inside the batch keep their first occurrence
 // and are counted.
 //
@@ -43,7 +43,7 @@ struct parsed_batch {
   std::string service;
   // The sequence space's owner this batch claims ("" when the body has no producerId).
   std::string producer_id;
-  // Rows in COPY text order: service, seq, level, message, request_id, ts, attrs.
+  // The rows, rendered by queue::append_row (queue/copy_row.h).
   std::string rows;
   // The batch's distinct seqs as ascending, disjoint, non-adjacent ranges.
   std::vector<queue::seq_range> runs;

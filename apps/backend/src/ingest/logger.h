@@ -5,9 +5,6 @@
 
 namespace tracehub::ingest {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("ingest");
-  return *l;
-}
+inline constexpr module_logger<"ingest"> log;
 
 }  // namespace tracehub::ingest

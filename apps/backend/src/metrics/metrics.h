@@ -1,5 +1,5 @@
-// metrics/metrics.h — SystemMetrics (SPEC §4): the one picture of the system that the
-// snapshot event, GET /metrics, GET /metrics/prometheus and GET /services all render.
+// metrics/metrics.h — SystemMetrics (docs/PROTOCOL.md, "Events"): the one picture of the system
+// that the snapshot event, GET /metrics, GET /metrics/prometheus and GET /services all render.
 //
 // It combines, at the moment of the call: the live rates (stats::recorder), the modules'
 // counters (probes), this process's workers (supervisor) and active faults (control), and

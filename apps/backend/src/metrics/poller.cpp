@@ -17,10 +17,7 @@ namespace tracehub::metrics {
 
 namespace {
 
-spdlog::logger& log() {
-  static auto l = make_logger("metrics");
-  return *l;
-}
+constexpr module_logger<"metrics"> log;
 
 std::int64_t to_int(std::string_view s) {
   std::int64_t v = 0;
@@ -46,6 +43,128 @@ constexpr std::string_view lost_sql =
 constexpr std::string_view dead_sql =
     "SELECT service, count(*) FILTER (WHERE resolved_at IS NULL), count(*) FROM dead_letters "
     "GROUP BY service";
+
+// Every service's ACK state (ack:{svc}, its first gaps), buffer depth and producer state, in
+// one pipeline; the figures a service had before are kept for what is not read here. False
+// when Redis did not answer.
+bool read_services(redis::sync_connection& r, const std::vector<std::string>& names,
+                   system_state& next) {
+  constexpr std::size_t per_service = 4;  // commands per service below
+  std::vector<std::vector<std::string>> per;
+  for (const auto& s : names) {
+    per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at", "reused"});
+    per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
+    per.push_back({"ZCARD", replay::keys::buffer(s)});
+    per.push_back({"HMGET", replay::keys::producer_state(s), "buffer_full", "held_back"});
+  }
+  auto pr = per.empty() ? result<std::vector<redis::reply>>(std::vector<redis::reply>{})
+                        : r.pipeline(per);
+  if (!pr || pr->size() != per.size()) return false;
+  std::map<std::string, service_state> old;
+  for (auto& s : next.services)
+    old[s.service] = std::move(s);
+  next.services.clear();
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    service_state st;
+    if (auto it = old.find(names[k]); it != old.end()) st = std::move(it->second);
+    st.service = names[k];
+    auto ack = (*pr)[per_service * k].view();
+    if (ack.is_array() && ack.size() == 4) {
+      st.ack_till = to_int(ack[0].str());
+      st.missing = to_int(ack[1].str());
+      st.last_ack_at = to_int(ack[2].str());
+      st.sequence_reused = to_int(ack[3].str());
+    }
+    st.gaps.clear();
+    auto gaps = (*pr)[per_service * k + 1].view();
+    for (std::size_t i = 0; gaps.is_array() && i < gaps.size(); ++i)
+      if (auto g = parse_range(gaps[i].str())) st.gaps.push_back(*g);
+    st.contiguous_till = st.gaps.empty() ? st.ack_till : st.gaps.front().lo - 1;
+    st.buffer_depth = (*pr)[per_service * k + 2].view().integer();
+    auto producer = (*pr)[per_service * k + 3].view();
+    if (producer.is_array() && producer.size() == 2 && producer[0].is_string()) {
+      st.buffer_full = producer[0].str() == "1";
+      st.held_back = to_int(producer[1].str());
+    } else {
+      st.buffer_full = false;  // no producer state (yet, or it expired)
+      st.held_back = 0;
+    }
+    next.services.push_back(std::move(st));
+  }
+  return true;
+}
+
+// The Redis half of a poll: queue depths, worker heartbeats, then every service's state.
+// False when the connection failed (drop it); next.redis_up says whether all was read.
+bool read_redis(redis::sync_connection& r, system_state& next) {
+  std::vector<std::vector<std::string>> cmds{
+      {"XLEN", std::string(queue::keys::logs)},
+      {"XLEN", std::string(queue::keys::retry)},
+      {"XPENDING", std::string(queue::keys::logs), std::string(queue::keys::group)},
+      {"HGETALL", std::string(queue::keys::heartbeats)},
+      {"SMEMBERS", std::string(ingest::keys::services)}};
+  auto replies = r.pipeline(cmds);
+  if (!replies || replies->size() != cmds.size()) return false;
+  auto& rs = *replies;
+  next.polled_at = now_epoch_ms();
+  next.queue_logs = rs[0].view().integer();
+  next.queue_retry = rs[1].view().integer();
+  auto p = rs[2].view();  // NOGROUP before the first worker: nothing pending
+  next.queue_pending = p.is_array() && p.size() > 0 ? p[0].integer() : 0;
+  next.heartbeats.clear();
+  auto hb = rs[3].view();
+  for (std::size_t i = 0; hb.is_array() && i + 1 < hb.size(); i += 2)
+    next.heartbeats[std::string(hb[i].str())] = to_int(hb[i + 1].str());
+  std::vector<std::string> names;
+  auto members = rs[4].view();
+  for (std::size_t i = 0; members.is_array() && i < members.size(); ++i)
+    names.emplace_back(members[i].str());
+  std::sort(names.begin(), names.end());
+  next.redis_up = read_services(r, names, next);
+  return true;
+}
+
+// The Postgres half of a poll: replay requests, lost seqs and dead letters, per service and in
+// all. False when a query failed.
+bool read_postgres(pg::connection& pg, system_state& next) {
+  auto replays = pg.query(replays_sql);
+  auto lost = pg.query(lost_sql);
+  auto dead = pg.query(dead_sql);
+  if (!replays || !lost || !dead) return false;
+  std::map<std::string, replay_counts> by_service;
+  next.replays = {};
+  for (std::size_t i = 0; i < replays->size(); ++i) {
+    auto status = replays->get(i, 1);
+    auto n = replays->get_int(i, 2);
+    auto& rc = by_service[std::string(replays->get(i, 0))];
+    auto* slot = status == "pending"     ? &rc.pending
+                 : status == "completed" ? &rc.completed
+                                         : &rc.failed;
+    *slot += n;
+    auto* total = status == "pending"     ? &next.replays.pending
+                  : status == "completed" ? &next.replays.completed
+                                          : &next.replays.failed;
+    *total += n;
+  }
+  std::map<std::string, std::int64_t> lost_by;
+  next.lost = 0;
+  for (std::size_t i = 0; i < lost->size(); ++i) {
+    lost_by[std::string(lost->get(i, 0))] = lost->get_int(i, 1);
+    next.lost += lost->get_int(i, 1);
+  }
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> dead_by;
+  next.dead_letters = 0;
+  for (std::size_t i = 0; i < dead->size(); ++i) {
+    dead_by[std::string(dead->get(i, 0))] = {dead->get_int(i, 1), dead->get_int(i, 2)};
+    next.dead_letters += dead->get_int(i, 1);
+  }
+  for (auto& s : next.services) {
+    s.replays = by_service[s.service];
+    s.lost = lost_by[s.service];
+    std::tie(s.dead_letters, s.dead_letters_total) = dead_by[s.service];
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -93,88 +212,14 @@ system_state poller::read() const {
 
 void poller::poll(connections& c) {
   system_state next = read();  // keeps the last figures of a store that does not answer
-  next.redis_up = false;
 
+  next.redis_up = false;
   if (!c.redis || !c.redis->ok()) {
     c.redis.reset();
     auto conn = redis::sync_connection::open(redis_, std::chrono::seconds(2));
     if (conn) c.redis.emplace(std::move(*conn));
   }
-  if (c.redis) {
-    std::vector<std::vector<std::string>> cmds{
-        {"XLEN", std::string(queue::keys::logs)},
-        {"XLEN", std::string(queue::keys::retry)},
-        {"XPENDING", std::string(queue::keys::logs), std::string(queue::keys::group)},
-        {"HGETALL", std::string(queue::keys::heartbeats)},
-        {"SMEMBERS", std::string(ingest::keys::services)}};
-    auto r = c.redis->pipeline(cmds);
-    if (r && r->size() == cmds.size()) {
-      auto& rs = *r;
-      next.redis_up = true;
-      next.polled_at = now_epoch_ms();
-      next.queue_logs = rs[0].view().integer();
-      next.queue_retry = rs[1].view().integer();
-      auto p = rs[2].view();  // NOGROUP before the first worker: nothing pending
-      next.queue_pending = p.is_array() && p.size() > 0 ? p[0].integer() : 0;
-      next.heartbeats.clear();
-      auto hb = rs[3].view();
-      for (std::size_t i = 0; hb.is_array() && i + 1 < hb.size(); i += 2)
-        next.heartbeats[std::string(hb[i].str())] = to_int(hb[i + 1].str());
-      std::vector<std::string> names;
-      auto members = rs[4].view();
-      for (std::size_t i = 0; members.is_array() && i < members.size(); ++i)
-        names.emplace_back(members[i].str());
-      std::sort(names.begin(), names.end());
-
-      constexpr std::size_t per_service = 4;  // commands per service below
-      std::vector<std::vector<std::string>> per;
-      for (const auto& s : names) {
-        per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at", "reused"});
-        per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
-        per.push_back({"ZCARD", replay::keys::buffer(s)});
-        per.push_back({"HMGET", replay::keys::producer_state(s), "buffer_full", "held_back"});
-      }
-      auto pr = per.empty() ? result<std::vector<redis::reply>>(std::vector<redis::reply>{})
-                            : c.redis->pipeline(per);
-      if (pr && pr->size() == per.size()) {
-        std::map<std::string, service_state> old;
-        for (auto& s : next.services)
-          old[s.service] = std::move(s);
-        next.services.clear();
-        for (std::size_t k = 0; k < names.size(); ++k) {
-          service_state st;
-          if (auto it = old.find(names[k]); it != old.end()) st = std::move(it->second);
-          st.service = names[k];
-          auto ack = (*pr)[per_service * k].view();
-          if (ack.is_array() && ack.size() == 4) {
-            st.ack_till = to_int(ack[0].str());
-            st.missing = to_int(ack[1].str());
-            st.last_ack_at = to_int(ack[2].str());
-            st.sequence_reused = to_int(ack[3].str());
-          }
-          st.gaps.clear();
-          auto gaps = (*pr)[per_service * k + 1].view();
-          for (std::size_t i = 0; gaps.is_array() && i < gaps.size(); ++i)
-            if (auto g = parse_range(gaps[i].str())) st.gaps.push_back(*g);
-          st.contiguous_till = st.gaps.empty() ? st.ack_till : st.gaps.front().lo - 1;
-          st.buffer_depth = (*pr)[per_service * k + 2].view().integer();
-          auto producer = (*pr)[per_service * k + 3].view();
-          if (producer.is_array() && producer.size() == 2 && producer[0].is_string()) {
-            st.buffer_full = producer[0].str() == "1";
-            st.held_back = to_int(producer[1].str());
-          } else {
-            st.buffer_full = false;  // no producer state (yet, or it expired)
-            st.held_back = 0;
-          }
-          next.services.push_back(std::move(st));
-        }
-      } else {
-        next.redis_up = false;
-      }
-    } else {
-      c.redis.reset();
-    }
-  }
+  if (c.redis && !read_redis(*c.redis, next)) c.redis.reset();
 
   next.postgres_up = false;
   if (!c.pg || !c.pg->ok()) {
@@ -183,44 +228,8 @@ void poller::poll(connections& c) {
     if (conn) c.pg.emplace(std::move(*conn));
   }
   if (c.pg) {
-    auto replays = c.pg->query(replays_sql);
-    auto lost = c.pg->query(lost_sql);
-    auto dead = c.pg->query(dead_sql);
-    if (replays && lost && dead) {
-      next.postgres_up = true;
-      std::map<std::string, replay_counts> by_service;
-      next.replays = {};
-      for (std::size_t i = 0; i < replays->size(); ++i) {
-        auto status = replays->get(i, 1);
-        auto n = replays->get_int(i, 2);
-        auto& rc = by_service[std::string(replays->get(i, 0))];
-        auto* slot = status == "pending"     ? &rc.pending
-                     : status == "completed" ? &rc.completed
-                                             : &rc.failed;
-        *slot += n;
-        auto* total = status == "pending"     ? &next.replays.pending
-                      : status == "completed" ? &next.replays.completed
-                                              : &next.replays.failed;
-        *total += n;
-      }
-      std::map<std::string, std::int64_t> lost_by;
-      next.lost = 0;
-      for (std::size_t i = 0; i < lost->size(); ++i) {
-        lost_by[std::string(lost->get(i, 0))] = lost->get_int(i, 1);
-        next.lost += lost->get_int(i, 1);
-      }
-      std::map<std::string, std::pair<std::int64_t, std::int64_t>> dead_by;
-      next.dead_letters = 0;
-      for (std::size_t i = 0; i < dead->size(); ++i) {
-        dead_by[std::string(dead->get(i, 0))] = {dead->get_int(i, 1), dead->get_int(i, 2)};
-        next.dead_letters += dead->get_int(i, 1);
-      }
-      for (auto& s : next.services) {
-        s.replays = by_service[s.service];
-        s.lost = lost_by[s.service];
-        std::tie(s.dead_letters, s.dead_letters_total) = dead_by[s.service];
-      }
-    } else {
+    next.postgres_up = read_postgres(*c.pg, next);
+    if (!next.postgres_up) {
       log().debug("metrics poll: postgres: {}", c.pg->last_error());
       c.pg.reset();
     }

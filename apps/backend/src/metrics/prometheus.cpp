@@ -2,7 +2,9 @@
 // are totals since start (or the last reset) and end in _total; gauges are the values now;
 // ACK latency is a cumulative histogram in seconds. Rates are left to PromQL's rate().
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <vector>
 
 #include "base/clock.h"
 #include "metrics/metrics.h"
@@ -79,6 +81,170 @@ std::string label(std::string_view key, std::string_view v) {
   return std::string(key) + "=\"" + label_value(v) + "\"";
 }
 
+// What one render reads, taken once.
+struct inputs {
+  const stats::rates_view& rates;
+  const system_state& state;
+  const boost::json::object& metrics;  // SystemMetrics
+  const sources& s;
+};
+
+// One metric family: its header, and the samples it writes (named `name`, or `name` plus a
+// suffix for a histogram's series).
+struct family {
+  std::string_view name, type, help;
+  std::function<void(writer&, std::string_view name, const inputs&)> samples;
+};
+
+// A family of one unlabelled sample.
+template <class F>
+std::function<void(writer&, std::string_view, const inputs&)> one(F value) {
+  return [value](writer& w, std::string_view name, const inputs& in) {
+    w.sample(name, "", value(in));
+  };
+}
+
+// A gauge per service: the SystemMetrics service field `field`.
+std::function<void(writer&, std::string_view, const inputs&)> per_service(const char* field) {
+  return [field](writer& w, std::string_view name, const inputs& in) {
+    for (const auto& v : in.metrics.at("services").as_array()) {
+      const auto& o = v.as_object();
+      w.sample(name, label("service", o.at("service").as_string()),
+               o.at(field).to_number<double>());
+    }
+  };
+}
+
+std::int64_t flag(bool on) {
+  return on ? 1 : 0;
+}
+
+// Every family, in the order of the exposition.
+const std::vector<family>& families() {
+  static const std::vector<family> table{
+      {"tracehub_ingest_logs_total", "counter", "Logs accepted by POST /ingest.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         for (const auto& s : in.rates.services)
+           w.sample(name, label("service", s.service), s.logs_total);
+       }},
+      {"tracehub_ingest_error_logs_total", "counter", "Accepted logs at level error or fatal.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         for (const auto& s : in.rates.services)
+           w.sample(name, label("service", s.service), s.errors_total);
+       }},
+      {"tracehub_ingest_batches_total", "counter", "Batches acknowledged.",
+       one([](const inputs& in) { return in.s.ingest->batches(); })},
+      {"tracehub_ingest_duplicates_total", "counter",
+       "Seqs received again and absorbed (not stored twice).",
+       one([](const inputs& in) { return in.s.ingest->duplicates(); })},
+      {"tracehub_ingest_rejected_total", "counter", "Batches rejected as bad input (4xx).",
+       one([](const inputs& in) { return in.s.ingest->rejected(); })},
+      {"tracehub_ingest_dropped_total", "counter", "Requests dropped by the drop_network fault.",
+       one([](const inputs& in) { return in.s.ingest->dropped(); })},
+      {"tracehub_ingest_unavailable_total", "counter",
+       "Batches answered 503 (Redis down, queue full, reset in progress).",
+       one([](const inputs& in) { return in.s.ingest->unavailable_count(); })},
+      {"tracehub_insert_rows_total", "counter", "Rows the queue workers wrote to Postgres.",
+       one([](const inputs& in) { return in.rates.rows_total; })},
+
+      {"tracehub_ack_latency_seconds", "histogram",
+       "Time from receiving a batch to sending its ACK.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         const auto& l = in.rates.latency;
+         std::string bucket = std::string(name) + "_bucket";
+         for (std::size_t i = 0; i < l.bounds_s.size(); ++i)
+           w.sample(bucket, label("le", short_number(l.bounds_s[i])), l.buckets[i]);
+         w.sample(bucket, label("le", "+Inf"), l.count);
+         w.sample(std::string(name) + "_sum", "", l.sum_s);
+         w.sample(std::string(name) + "_count", "", l.count);
+       }},
+
+      {"tracehub_queue_entries", "gauge", "Batch entries waiting in a queue stream.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         w.sample(name, label("queue", "queue:logs"), in.state.queue_logs);
+         w.sample(name, label("queue", "queue:retry"), in.state.queue_retry);
+       }},
+      {"tracehub_queue_pending_entries", "gauge",
+       "Entries of queue:logs read by a worker and not yet acknowledged.",
+       one([](const inputs& in) { return in.state.queue_pending; })},
+
+      {"tracehub_worker_up", "gauge", "1 while the worker is alive (fresh heartbeat).",
+       [](writer& w, std::string_view name, const inputs& in) {
+         for (const auto& v : in.metrics.at("workers").as_array()) {
+           const auto& o = v.as_object();
+           w.sample(name, label("worker", o.at("id").as_string()),
+                    flag(o.at("state").as_string() == "up"));
+         }
+       }},
+
+      {"tracehub_service_ack_till", "gauge", "Highest seq received for the service.",
+       per_service("ackTill")},
+      {"tracehub_service_missing_seqs", "gauge", "Seqs at or below ackTill not yet received.",
+       per_service("missing")},
+      {"tracehub_service_buffer_entries", "gauge",
+       "Entries in the producer's buffer (-1 when unknown).", per_service("bufferDepth")},
+      {"tracehub_service_lost_seqs", "gauge", "Seqs reported lost for the service.",
+       per_service("lost")},
+      {"tracehub_service_dead_letters", "gauge",
+       "Rows of the service Postgres refused, not yet stored by a retry.",
+       per_service("deadLetters")},
+      {"tracehub_dead_letters_total", "counter",
+       "Rows Postgres refused for a data reason, recorded in dead_letters.",
+       per_service("deadLettersTotal")},
+      {"tracehub_sequence_reused_total", "counter",
+       "Batches refused because their producer id does not own their seqs.",
+       per_service("sequenceReused")},
+      {"tracehub_service_ingest_logs_per_second", "gauge",
+       "Logs accepted per second over the rate window.", per_service("eps")},
+      {"tracehub_service_status", "gauge", "1 for the service's current status.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         for (const auto& v : in.metrics.at("services").as_array()) {
+           const auto& o = v.as_object();
+           for (const char* status : {"healthy", "gapping", "stale"})
+             w.sample(name,
+                      label("service", o.at("service").as_string()) + "," + label("status", status),
+                      flag(o.at("status").as_string() == status));
+         }
+       }},
+
+      {"tracehub_replay_requests", "gauge", "Replay requests by status.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         w.sample(name, label("status", "pending"), in.state.replays.pending);
+         w.sample(name, label("status", "completed"), in.state.replays.completed);
+         w.sample(name, label("status", "failed"), in.state.replays.failed);
+       }},
+      {"tracehub_lost_seqs", "gauge", "Seqs reported lost, all services.",
+       one([](const inputs& in) { return in.state.lost; })},
+
+      {"tracehub_postgres_up", "gauge", "1 while Postgres answers.",
+       one([](const inputs& in) { return flag(in.state.postgres_up); })},
+      {"tracehub_redis_up", "gauge", "1 while Redis answers.",
+       one([](const inputs& in) { return flag(in.state.redis_up); })},
+
+      {"tracehub_fault_active", "gauge", "1 while the fault is active.",
+       [](writer& w, std::string_view name, const inputs& in) {
+         std::map<std::string, int> active{
+             {"crash_worker", 0}, {"drop_network", 0}, {"delay_ack", 0}};
+         for (const auto& v : in.metrics.at("faults").as_array())
+           active[std::string(v.as_object().at("action").as_string())] = 1;
+         for (const auto& [action, on] : active)
+           w.sample(name, label("action", action), std::int64_t{on});
+       }},
+
+      {"tracehub_realtime_clients", "gauge", "Connected Socket.IO clients.",
+       one([](const inputs& in) { return in.s.realtime->clients(); })},
+      {"tracehub_realtime_frames_sent_total", "counter", "Event frames sent to clients.",
+       one([](const inputs& in) { return in.s.realtime->frames_sent(); })},
+      {"tracehub_realtime_frames_dropped_total", "counter",
+       "Event frames dropped for slow clients.",
+       one([](const inputs& in) { return in.s.realtime->frames_dropped(); })},
+      {"tracehub_realtime_slow_client_disconnects_total", "counter",
+       "Clients disconnected because their queue stayed full.",
+       one([](const inputs& in) { return in.s.realtime->slow_client_disconnects(); })},
+  };
+  return table;
+}
+
 }  // namespace
 
 std::string collector::prometheus_text() const {
@@ -86,125 +252,12 @@ std::string collector::prometheus_text() const {
   auto rv = s_.rates->read(now_ms);
   auto st = s_.state->read();
   auto m = system_metrics(now_ms);
+  inputs in{rv, st, m, s_};
   writer w;
-
-  w.family("tracehub_ingest_logs_total", "counter", "Logs accepted by POST /ingest.");
-  for (const auto& s : rv.services)
-    w.sample("tracehub_ingest_logs_total", label("service", s.service), s.logs_total);
-  w.family("tracehub_ingest_error_logs_total", "counter", "Accepted logs at level error or fatal.");
-  for (const auto& s : rv.services)
-    w.sample("tracehub_ingest_error_logs_total", label("service", s.service), s.errors_total);
-  w.family("tracehub_ingest_batches_total", "counter", "Batches acknowledged.");
-  w.sample("tracehub_ingest_batches_total", "", s_.ingest->batches());
-  w.family("tracehub_ingest_duplicates_total", "counter",
-           "Seqs received again and absorbed (not stored twice).");
-  w.sample("tracehub_ingest_duplicates_total", "", s_.ingest->duplicates());
-  w.family("tracehub_ingest_rejected_total", "counter", "Batches rejected as bad input (4xx).");
-  w.sample("tracehub_ingest_rejected_total", "", s_.ingest->rejected());
-  w.family("tracehub_ingest_dropped_total", "counter",
-           "Requests dropped by the drop_network fault.");
-  w.sample("tracehub_ingest_dropped_total", "", s_.ingest->dropped());
-  w.family("tracehub_ingest_unavailable_total", "counter",
-           "Batches answered 503 (Redis down, queue full, reset in progress).");
-  w.sample("tracehub_ingest_unavailable_total", "", s_.ingest->unavailable_count());
-  w.family("tracehub_insert_rows_total", "counter", "Rows the queue workers wrote to Postgres.");
-  w.sample("tracehub_insert_rows_total", "", rv.rows_total);
-
-  w.family("tracehub_ack_latency_seconds", "histogram",
-           "Time from receiving a batch to sending its ACK.");
-  for (std::size_t i = 0; i < rv.latency.bounds_s.size(); ++i)
-    w.sample("tracehub_ack_latency_seconds_bucket",
-             label("le", short_number(rv.latency.bounds_s[i])), rv.latency.buckets[i]);
-  w.sample("tracehub_ack_latency_seconds_bucket", label("le", "+Inf"), rv.latency.count);
-  w.sample("tracehub_ack_latency_seconds_sum", "", rv.latency.sum_s);
-  w.sample("tracehub_ack_latency_seconds_count", "", rv.latency.count);
-
-  w.family("tracehub_queue_entries", "gauge", "Batch entries waiting in a queue stream.");
-  w.sample("tracehub_queue_entries", label("queue", "queue:logs"), st.queue_logs);
-  w.sample("tracehub_queue_entries", label("queue", "queue:retry"), st.queue_retry);
-  w.family("tracehub_queue_pending_entries", "gauge",
-           "Entries of queue:logs read by a worker and not yet acknowledged.");
-  w.sample("tracehub_queue_pending_entries", "", st.queue_pending);
-
-  w.family("tracehub_worker_up", "gauge", "1 while the worker is alive (fresh heartbeat).");
-  for (const auto& v : m.at("workers").as_array()) {
-    const auto& o = v.as_object();
-    w.sample("tracehub_worker_up", label("worker", o.at("id").as_string()),
-             std::int64_t{o.at("state").as_string() == "up" ? 1 : 0});
+  for (const auto& f : families()) {
+    w.family(f.name, f.type, f.help);
+    f.samples(w, f.name, in);
   }
-
-  const auto& services = m.at("services").as_array();
-  auto per_service = [&](std::string_view name, std::string_view help, const char* field) {
-    w.family(name, "gauge", help);
-    for (const auto& v : services) {
-      const auto& o = v.as_object();
-      w.sample(name, label("service", o.at("service").as_string()),
-               o.at(field).to_number<double>());
-    }
-  };
-  per_service("tracehub_service_ack_till", "Highest seq received for the service.", "ackTill");
-  per_service("tracehub_service_missing_seqs", "Seqs at or below ackTill not yet received.",
-              "missing");
-  per_service("tracehub_service_buffer_entries",
-              "Entries in the producer's buffer (-1 when unknown).", "bufferDepth");
-  per_service("tracehub_service_lost_seqs", "Seqs reported lost for the service.", "lost");
-  per_service("tracehub_service_dead_letters",
-              "Rows of the service Postgres refused, not yet stored by a retry.", "deadLetters");
-  w.family("tracehub_dead_letters_total", "counter",
-           "Rows Postgres refused for a data reason, recorded in dead_letters.");
-  for (const auto& v : services) {
-    const auto& o = v.as_object();
-    w.sample("tracehub_dead_letters_total", label("service", o.at("service").as_string()),
-             o.at("deadLettersTotal").to_number<double>());
-  }
-  w.family("tracehub_sequence_reused_total", "counter",
-           "Batches refused because their producer id does not own their seqs.");
-  for (const auto& v : services) {
-    const auto& o = v.as_object();
-    w.sample("tracehub_sequence_reused_total", label("service", o.at("service").as_string()),
-             o.at("sequenceReused").to_number<double>());
-  }
-  per_service("tracehub_service_ingest_logs_per_second",
-              "Logs accepted per second over the rate window.", "eps");
-  w.family("tracehub_service_status", "gauge", "1 for the service's current status.");
-  for (const auto& v : services) {
-    const auto& o = v.as_object();
-    for (const char* status : {"healthy", "gapping", "stale"})
-      w.sample("tracehub_service_status",
-               label("service", o.at("service").as_string()) + "," + label("status", status),
-               std::int64_t{o.at("status").as_string() == status ? 1 : 0});
-  }
-
-  w.family("tracehub_replay_requests", "gauge", "Replay requests by status.");
-  w.sample("tracehub_replay_requests", label("status", "pending"), st.replays.pending);
-  w.sample("tracehub_replay_requests", label("status", "completed"), st.replays.completed);
-  w.sample("tracehub_replay_requests", label("status", "failed"), st.replays.failed);
-  w.family("tracehub_lost_seqs", "gauge", "Seqs reported lost, all services.");
-  w.sample("tracehub_lost_seqs", "", st.lost);
-
-  w.family("tracehub_postgres_up", "gauge", "1 while Postgres answers.");
-  w.sample("tracehub_postgres_up", "", std::int64_t{st.postgres_up ? 1 : 0});
-  w.family("tracehub_redis_up", "gauge", "1 while Redis answers.");
-  w.sample("tracehub_redis_up", "", std::int64_t{st.redis_up ? 1 : 0});
-
-  w.family("tracehub_fault_active", "gauge", "1 while the fault is active.");
-  std::map<std::string, int> active{{"crash_worker", 0}, {"drop_network", 0}, {"delay_ack", 0}};
-  for (const auto& v : m.at("faults").as_array())
-    active[std::string(v.as_object().at("action").as_string())] = 1;
-  for (const auto& [action, on] : active)
-    w.sample("tracehub_fault_active", label("action", action), std::int64_t{on});
-
-  w.family("tracehub_realtime_clients", "gauge", "Connected Socket.IO clients.");
-  w.sample("tracehub_realtime_clients", "", s_.realtime->clients());
-  w.family("tracehub_realtime_frames_sent_total", "counter", "Event frames sent to clients.");
-  w.sample("tracehub_realtime_frames_sent_total", "", s_.realtime->frames_sent());
-  w.family("tracehub_realtime_frames_dropped_total", "counter",
-           "Event frames dropped for slow clients.");
-  w.sample("tracehub_realtime_frames_dropped_total", "", s_.realtime->frames_dropped());
-  w.family("tracehub_realtime_slow_client_disconnects_total", "counter",
-           "Clients disconnected because their queue stayed full.");
-  w.sample("tracehub_realtime_slow_client_disconnects_total", "",
-           s_.realtime->slow_client_disconnects());
   return w.take();
 }
 

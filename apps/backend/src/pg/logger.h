@@ -5,9 +5,6 @@
 
 namespace tracehub::pg {
 
-inline spdlog::logger& log() {
-  static auto l = tracehub::make_logger("pg");
-  return *l;
-}
+inline constexpr module_logger<"pg"> log;
 
 }  // namespace tracehub::pg

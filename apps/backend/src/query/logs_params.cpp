@@ -5,6 +5,7 @@
 
 #include "http/query.h"
 #include "ingest/timestamp.h"
+#include "pg/array_literal.h"
 #include "query/sql.h"
 
 namespace tracehub::query {
@@ -30,7 +31,7 @@ std::string contains_pattern(std::string_view q) {
 
 // "info,error" -> {info,error}; nullopt when a level is unknown.
 std::optional<std::string> levels_array(std::string_view list) {
-  std::string out = "{";
+  pg::array_literal out;
   while (!list.empty()) {
     auto comma = list.find(',');
     auto level = list.substr(0, comma);
@@ -38,10 +39,9 @@ std::optional<std::string> levels_array(std::string_view list) {
     if (level != "debug" && level != "info" && level != "warn" && level != "error" &&
         level != "fatal")
       return std::nullopt;
-    if (out.size() > 1) out += ',';
-    out += level;
+    out.add(level);
   }
-  return out + "}";
+  return out.str();
 }
 
 // A ts bound, RFC 3339 or epoch ms, in the stored form (ingest/timestamp.h); nullopt when

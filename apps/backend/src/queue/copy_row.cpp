@@ -4,58 +4,24 @@
 
 #include <array>
 
+#include "base/json_text.h"
+
 namespace tracehub::queue {
 
 namespace {
 
-constexpr std::string_view null_column = "\\N";
+// The byte a COPY escape \<e> stands for (\\ \t \n \r are the ones append_copy_text writes).
+char unescape(char e) {
+  return e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+}
 
 // Appends COPY text `s` unescaped and then JSON-escaped, as a quoted JSON string.
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
+void append_copy_as_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) {
-      switch (s[++i]) {
-        case 't':
-          c = '\t';
-          break;
-        case 'n':
-          c = '\n';
-          break;
-        case 'r':
-          c = '\r';
-          break;
-        default:  // "\\" (the only other escape the ingest side writes)
-          c = s[i];
-      }
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xf];
-          out += hex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
+    if (c == '\\' && i + 1 < s.size()) c = unescape(s[++i]);
+    append_json_char(out, c);
   }
   out += '"';
 }
@@ -64,15 +30,37 @@ void append_json_string(std::string& out, std::string_view s) {
 void append_unescaped(std::string& out, std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) {
-      char e = s[++i];
-      c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
-    }
+    if (c == '\\' && i + 1 < s.size()) c = unescape(s[++i]);
     out += c;
   }
 }
 
 }  // namespace
+
+void append_row(std::string& out, const row& r) {
+  append_copy_text(out, r.service);
+  out += '\t';
+  out += std::to_string(r.seq);
+  out += '\t';
+  out += r.level;
+  out += '\t';
+  append_copy_text(out, r.message);
+  out += '\t';
+  if (r.request_id) {
+    append_copy_text(out, *r.request_id);
+  } else {
+    out += null_column;
+  }
+  out += '\t';
+  out += r.ts;
+  out += '\t';
+  if (r.attrs.empty()) {
+    out += null_column;
+  } else {
+    append_copy_text(out, r.attrs);
+  }
+  out += '\n';
+}
 
 std::int64_t row_seq(std::string_view row) {
   auto tab = row.find('\t');
@@ -96,21 +84,21 @@ std::optional<std::string> log_entry_json(std::string_view row) {
   std::string out;
   out.reserve(row.size() + service.size() + message.size() + 96);
   out += "{\"service\":";
-  append_json_string(out, service);
+  append_copy_as_json_string(out, service);
   out += ",\"seq\":";
   out += seq;  // digits
   out += ",\"level\":";
-  append_json_string(out, level);
+  append_copy_as_json_string(out, level);
   out += ",\"message\":";
-  append_json_string(out, message);
+  append_copy_as_json_string(out, message);
   out += ",\"requestId\":";
   if (request_id == null_column) {
     out += "null";
   } else {
-    append_json_string(out, request_id);
+    append_copy_as_json_string(out, request_id);
   }
   out += ",\"ts\":";
-  append_json_string(out, ts);
+  append_copy_as_json_string(out, ts);
   out += ",\"attrs\":";
   if (attrs == null_column) {
     out += "null";

@@ -1,7 +1,7 @@
 // queue/copy_row.h — the COPY text row, the one form a log takes from ingest to Postgres
 // (docs/PROTOCOL.md, "Queue entry"): columns `copy_columns`, tab-separated, \N for null,
-// \\ \t \n \r escaped, newline-terminated. Ingest renders rows; the worker, the flush control
-// and the dead-letter routes read them only through these functions.
+// \\ \t \n \r escaped, newline-terminated. Ingest renders rows with append_row; the worker, the
+// flush control and the dead-letter routes read them only through these functions.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,53 @@ namespace tracehub::queue {
 // The columns of a row, in order: the column list of every COPY into `logs`.
 inline constexpr std::string_view copy_columns =
     "service, seq, level, message, request_id, ts, attrs";
+
+// The text of a NULL column.
+inline constexpr std::string_view null_column = "\\N";
+
+// Appends `s` to `out` escaped for one COPY text column: backslash, tab, newline and carriage
+// return become \\, \t, \n, \r. Other bytes pass through (the input is valid UTF-8 without NUL).
+inline void append_copy_text(std::string& out, std::string_view s) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char esc;
+    switch (s[i]) {
+      case '\\':
+        esc = '\\';
+        break;
+      case '\t':
+        esc = 't';
+        break;
+      case '\n':
+        esc = 'n';
+        break;
+      case '\r':
+        esc = 'r';
+        break;
+      default:
+        continue;
+    }
+    out.append(s, start, i - start);
+    out += '\\';
+    out += esc;
+    start = i + 1;
+  }
+  out.append(s, start, s.size() - start);
+}
+
+// One log, column by column, as a row is rendered from it (views into the caller's data).
+struct row {
+  std::string_view service;
+  std::int64_t seq = 0;
+  std::string_view level;  // one of the levels ingest accepts: nothing to escape
+  std::string_view message;
+  std::optional<std::string_view> request_id;  // nullopt: NULL
+  std::string_view ts;                         // timestamptz text, nothing to escape
+  std::string_view attrs;                      // JSON text; empty: NULL
+};
+
+// Appends `r` to `out` as one newline-terminated row.
+void append_row(std::string& out, const row& r);
 
 // The seq (second column) of one row; 0 when the row has none.
 std::int64_t row_seq(std::string_view row);

@@ -17,9 +17,9 @@ inline constexpr std::string_view group = "workers";
 // every second while its thread runs). Read by the metrics module.
 inline constexpr std::string_view heartbeats = "workers:heartbeat";
 
-// Fields of one entry. Written by ingest/ack_script (XADD inside the ACK script), by the
-// worker when it moves an entry to queue:retry, and by the dead-letter retry; read by the
-// worker.
+// Fields of one entry (docs/PROTOCOL.md, "Queue entry"). Written by the ACK script (XADD) and
+// the worker's move to queue:retry, which spell them through queue::with_entry_fields, and by
+// queue::dead_letter_entry_fields; read by queue::decode_entries (queue/entry.h).
 namespace field {
 inline constexpr std::string_view service = "svc";
 inline constexpr std::string_view rows = "rows";     // COPY text rows of the batch

@@ -1,5 +1,5 @@
 // realtime/event_names.h — the Socket.IO event names the hub itself treats specially (the
-// full list is SPEC §4; other events pass through broadcast() by name).
+// full list is docs/PROTOCOL.md, "Events"; other events pass through broadcast() by name).
 #pragma once
 
 #include <string_view>

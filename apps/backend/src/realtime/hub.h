@@ -1,5 +1,5 @@
-// realtime/hub.h — the Socket.IO channel (SPEC §4): Socket.IO v5 over Engine.IO v4, WebSocket
-// transport only, on the namespace "/".
+// realtime/hub.h — the Socket.IO channel (docs/PROTOCOL.md, "Events"): Socket.IO v5 over Engine.IO
+// v4, WebSocket transport only, on the namespace "/".
 //
 // The hub owns every client session. accept() takes an upgraded HTTP request (the http
 // server's upgrade hook, io thread); broadcast() may be called from any thread: it serialises

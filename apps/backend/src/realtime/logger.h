@@ -5,9 +5,6 @@
 
 namespace tracehub::realtime {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("realtime");
-  return *l;
-}
+inline constexpr module_logger<"realtime"> log;
 
 }  // namespace tracehub::realtime

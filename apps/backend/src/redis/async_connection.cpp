@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/backoff.h"
 #include "redis/errc.h"
 #include "redis/logger.h"
 
@@ -119,7 +120,7 @@ struct async_connection::impl {
         socket_(ex),
         reconnect_timer_(ex),
         connect_timer_(ex),
-        backoff_(opts_.reconnect_min) {}
+        backoff_(opts_.reconnect_min, opts_.reconnect_max) {}
 
   void start() {
     if (!stopped_) return;
@@ -179,7 +180,7 @@ struct async_connection::impl {
 
   asio::steady_timer reconnect_timer_;
   asio::steady_timer connect_timer_;
-  std::chrono::milliseconds backoff_;
+  backoff backoff_;  // reconnect delays; reset once a link is ready
 };
 
 namespace {
@@ -293,8 +294,7 @@ void async_connection::impl::arm_connect_deadline() {
 
 void async_connection::impl::schedule_reconnect() {
   if (stopped_) return;
-  reconnect_timer_.expires_after(backoff_);
-  backoff_ = std::min(backoff_ * 2, opts_.reconnect_max);
+  reconnect_timer_.expires_after(backoff_.next());
   reconnect_timer_.async_wait([w = owner_, this](boost::system::error_code ec) {
     auto self = w.lock();
     if (ec || !self) return;
@@ -332,7 +332,7 @@ void async_connection::impl::on_handshake_reply(redisReply* r) {
 
 void async_connection::impl::mark_ready() {
   ready_ = true;
-  backoff_ = opts_.reconnect_min;
+  backoff_.succeeded();
   connect_timer_.cancel();
   log().info("connected to {}:{}", ep_.host, ep_.port);
 }

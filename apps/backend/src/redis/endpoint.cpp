@@ -3,6 +3,7 @@
 #include <charconv>
 #include <optional>
 
+#include "base/percent.h"
 #include "redis/errc.h"
 
 namespace tracehub::redis {
@@ -17,31 +18,6 @@ std::optional<int> parse_number(std::string_view s, int max) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > max) return std::nullopt;
   return v;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = hex_digit(s[i + 1]);
-    int lo = hex_digit(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
 }
 
 // userinfo is "[user]:password" (the part before '@').

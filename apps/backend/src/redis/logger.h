@@ -5,9 +5,6 @@
 
 namespace tracehub::redis {
 
-inline spdlog::logger& log() {
-  static auto l = tracehub::make_logger("redis");
-  return *l;
-}
+inline constexpr module_logger<"redis"> log;
 
 }  // namespace tracehub::redis

@@ -3,6 +3,9 @@
 #include <hiredis/hiredis.h>
 #include <boost/assert.hpp>
 
+#include "redis/errc.h"
+#include "redis/logger.h"
+
 namespace tracehub::redis {
 
 // A null view (the view of an empty `reply`) reads as nil.
@@ -46,6 +49,15 @@ reply_view reply_view::operator[](std::size_t i) const {
 
 void reply_deleter::operator()(redisReply* r) const {
   freeReplyObject(r);
+}
+
+status expect_ok(const result<reply>& r, std::string_view what) {
+  if (!r) return r.error();
+  if (r->view().is_error()) {
+    log().error("{}: {}", what, r->view().str());
+    return make_error_code(errc::server);
+  }
+  return {};
 }
 
 }  // namespace tracehub::redis

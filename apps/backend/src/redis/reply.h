@@ -10,6 +10,8 @@
 #include <memory>
 #include <string_view>
 
+#include "base/result.h"
+
 struct redisReply;
 
 namespace tracehub::redis {
@@ -48,5 +50,9 @@ class reply {
  private:
   std::unique_ptr<redisReply, reply_deleter> r_;
 };
+
+// A command's result as a status: the call's own error, or errc::server for an error reply
+// (whose text is logged, named by `what`). For callers that only need the command to succeed.
+status expect_ok(const result<reply>& r, std::string_view what);
 
 }  // namespace tracehub::redis

@@ -50,15 +50,6 @@ return removed
   return s;
 }
 
-status check(const result<redis::reply>& r, const char* what) {
-  if (!r) return r.error();
-  if (r->view().is_error()) {
-    log().error("{}: {}", what, std::string(r->view().str()));
-    return make_error_code(redis::errc::server);
-  }
-  return {};
-}
-
 }  // namespace
 
 result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::string& service,
@@ -148,7 +139,7 @@ result<std::vector<queue::seq_range>> buffer_reader::mark_lost(
   auto r = redis::eval(
       conn_, lost_script(),
       {ingest::keys::gaps(service), ingest::keys::ack_state(service), keys::lost(service)}, args);
-  if (auto s = check(r, "mark lost"); !s) return s.error();
+  if (auto s = redis::expect_ok(r, "mark lost"); !s) return s.error();
   auto v = r->view();
   std::vector<queue::seq_range> out;
   for (std::size_t i = 0; i + 1 < v.size(); i += 2)

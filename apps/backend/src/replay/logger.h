@@ -5,9 +5,6 @@
 
 namespace tracehub::replay {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("replay");
-  return *l;
-}
+inline constexpr module_logger<"replay"> log;
 
 }  // namespace tracehub::replay

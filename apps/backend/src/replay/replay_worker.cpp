@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "base/clock.h"
+#include "pg/array_literal.h"
 #include "pg/connection.h"
 #include "redis/sync_connection.h"
 #include "replay/buffer_reader.h"
@@ -144,20 +145,14 @@ class pass_runner {
 
   status record_lost(const request& req, const std::vector<queue::seq_range>& lost) {
     if (lost.empty()) return {};
-    std::string services = "{", froms = "{", tos = "{", ids = "{";
-    for (std::size_t i = 0; i < lost.size(); ++i) {
-      if (i > 0) {
-        services += ',';
-        froms += ',';
-        tos += ',';
-        ids += ',';
-      }
-      services += req.service;
-      froms += std::to_string(lost[i].lo);
-      tos += std::to_string(lost[i].hi);
-      ids += std::to_string(req.id);
+    pg::array_literal services, froms, tos, ids;
+    for (const auto& r : lost) {
+      services.add(req.service);
+      froms.add(r.lo);
+      tos.add(r.hi);
+      ids.add(req.id);
     }
-    std::string arrays[] = {services + "}", froms + "}", tos + "}", ids + "}"};
+    std::string arrays[] = {services.str(), froms.str(), tos.str(), ids.str()};
     pg::param p[] = {arrays[0], arrays[1], arrays[2], arrays[3],
                      std::string_view("not in the producer's buffer before the deadline")};
     return to_status(pg_->query(sql::record_lost, p));
@@ -211,12 +206,7 @@ void replay_worker::start() {
   thread_ = std::thread([this] {
     pass_runner runner(opts_);
     while (!stopping_) {
-      if (paused_) {
-        idle_ = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        continue;
-      }
-      idle_ = false;
+      if (gate_.held()) continue;
       auto handled = runner.run_once(*bus_);
       if (!handled) log().warn("replay pass: {}", handled.error().message());
       if (handled && *handled == opts_.claim_count) continue;  // more may be due right now
@@ -228,18 +218,11 @@ void replay_worker::start() {
 }
 
 bool replay_worker::pause(std::chrono::milliseconds limit) {
-  idle_ = false;
-  paused_ = true;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (thread_.joinable() && !idle_) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return gate_.hold(limit, [this] { return thread_.joinable(); });
 }
 
 void replay_worker::resume() {
-  paused_ = false;
+  gate_.release();
 }
 
 void replay_worker::stop() {

@@ -1,5 +1,5 @@
 // replay/replay_worker.h — turns pending replay_requests into recovered rows or lost seqs
-// (SPEC §2.3).
+// (docs/PROTOCOL.md, "Replay").
 //
 // One thread with blocking Postgres and Redis connections. Every `poll` it locks the due
 // pending requests (FOR UPDATE SKIP LOCKED, so several workers share them) and for each:
@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "base/pause_gate.h"
 #include "events/bus.h"
 #include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
@@ -57,7 +58,8 @@ class replay_worker {
  private:
   options opts_;
   std::shared_ptr<events::bus> bus_;
-  std::atomic<bool> stopping_{false}, paused_{false}, idle_{false};
+  std::atomic<bool> stopping_{false};
+  pause_gate gate_;
   std::thread thread_;
 };
 

@@ -5,9 +5,6 @@
 
 namespace tracehub::worker {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("worker");
-  return *l;
-}
+inline constexpr module_logger<"worker"> log;
 
 }  // namespace tracehub::worker

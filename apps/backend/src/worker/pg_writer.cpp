@@ -4,6 +4,7 @@
 #include <set>
 #include <span>
 
+#include "pg/array_literal.h"
 #include "pg/errc.h"
 #include "queue/copy_row.h"
 #include "worker/logger.h"
@@ -13,23 +14,8 @@ namespace tracehub::worker {
 
 namespace {
 
-// A Postgres array literal of plain tokens (services, batch ids and numbers hold no quotes,
-// commas, braces or backslashes: ingest validated them).
-class array_literal {
- public:
-  void add(std::string_view token) {
-    text_ += text_.empty() ? "{" : ",";
-    text_ += token;
-  }
-  void add(std::int64_t n) { add(std::to_string(n)); }
-  std::string str() const { return text_.empty() ? "{}" : text_ + "}"; }
-
- private:
-  std::string text_;
-};
-
 status insert_gaps(pg::connection& c, const std::vector<entry>& entries) {
-  array_literal services, froms, tos, batches;
+  pg::array_literal services, froms, tos, batches;
   bool any = false;
   for (const auto& e : entries)
     for (const auto& g : e.gaps) {
@@ -54,7 +40,7 @@ status upsert_ack_state(pg::connection& c, const std::vector<entry>& entries) {
     if (!slot || slot->version < e.version) slot = &e;
   }
   if (latest.empty()) return {};
-  array_literal s, a, ct, m, b, t, v;
+  pg::array_literal s, a, ct, m, b, t, v;
   for (const auto& [service, e] : latest) {
     s.add(service), a.add(e->ack_till), ct.add(e->contiguous_till), m.add(e->missing_total);
     b.add(e->batch_id), t.add(e->acked_at_ms), v.add(e->version);
@@ -174,7 +160,7 @@ status resolve_dead_letters(pg::connection& c, const std::vector<entry>& entries
     still_dead.emplace(d.service, d.seq);
   for (const auto& e : entries) {
     if (!e.from_dead_letters || e.deleted) continue;
-    array_literal seqs;
+    pg::array_literal seqs;
     queue::for_each_row(e.rows, [&](std::string_view row) {
       auto seq = queue::row_seq(row);
       if (!still_dead.contains({e.service, seq})) seqs.add(seq);

@@ -7,9 +7,11 @@
 
 #include "base/result.h"
 #include "pg/connection.h"
-#include "worker/entry.h"
+#include "queue/entry.h"
 
 namespace tracehub::worker {
+
+using entry = queue::entry;
 
 // A row Postgres refused for a data reason, recorded in dead_letters.
 struct dead_letter {

@@ -1,26 +1,30 @@
 // worker/sql.h — every SQL statement the worker runs.
 #pragma once
 
+#include <string>
 #include <string_view>
+
+#include "queue/copy_row.h"
 
 namespace tracehub::worker::sql {
 
 // Fast path: the rows go straight into logs. A redelivered entry makes it fail on the unique
 // key (service, seq); the transaction is then redone through the stage below, whose insert
 // skips rows already stored and counts the rest.
-inline constexpr std::string_view copy_logs =
-    "COPY logs (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
+inline const std::string copy_logs =
+    "COPY logs (" + std::string(queue::copy_columns) + ") FROM STDIN";
 
+// The stage's columns are queue::copy_columns with their types.
 inline constexpr std::string_view create_stage =
     "CREATE TEMP TABLE IF NOT EXISTS logs_stage (service text, seq bigint, level text, "
     "message text, request_id text, ts timestamptz, attrs jsonb) ON COMMIT DELETE ROWS";
-inline constexpr std::string_view copy_stage =
-    "COPY logs_stage (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
+inline const std::string copy_stage =
+    "COPY logs_stage (" + std::string(queue::copy_columns) + ") FROM STDIN";
 // Row isolation: one chunk of rows is copied to the stage and inserted under a savepoint.
-inline constexpr std::string_view insert_from_stage_counted =
-    "WITH ins AS (INSERT INTO logs (service, seq, level, message, request_id, ts, attrs) "
-    "SELECT service, seq, level, message, request_id, ts, attrs FROM logs_stage "
-    "ON CONFLICT (service, seq) DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
+inline const std::string insert_from_stage_counted =
+    "WITH ins AS (INSERT INTO logs (" + std::string(queue::copy_columns) + ") SELECT " +
+    std::string(queue::copy_columns) +
+    " FROM logs_stage ON CONFLICT (service, seq) DO NOTHING RETURNING 1) SELECT count(*) FROM ins";
 inline constexpr std::string_view clear_stage = "TRUNCATE logs_stage";
 inline constexpr std::string_view savepoint = "SAVEPOINT isolate";
 inline constexpr std::string_view release_savepoint = "RELEASE SAVEPOINT isolate";

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "base/result.h"
+#include "queue/entry.h"
 #include "redis/sync_connection.h"
-#include "worker/entry.h"
 
 namespace tracehub::worker {
+
+using entry = queue::entry;
 
 class stream {
  public:

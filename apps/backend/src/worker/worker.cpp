@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "base/backoff.h"
 #include "base/clock.h"
 #include "pg/errc.h"
 #include "queue/copy_row.h"
@@ -20,22 +21,6 @@ namespace {
 constexpr std::size_t max_log_events = 200;  // log:new per transaction
 constexpr int max_retry_failures = 3;        // then queue:retry entries are isolated row by row
 
-// Exponential back-off between min and max, reset by success.
-class backoff {
- public:
-  backoff(std::chrono::milliseconds min, std::chrono::milliseconds max)
-      : min_(min), max_(max), next_(min) {}
-  std::chrono::milliseconds next() {
-    auto d = next_;
-    next_ = std::min(next_ * 2, max_);
-    return d;
-  }
-  void reset() { next_ = min_; }
-
- private:
-  std::chrono::milliseconds min_, max_, next_;
-};
-
 // Thrown inside the loop by the crash_worker fault; unwinds the thread without cleanup of
 // the queue state (pending entries stay pending), like a killed process.
 struct crashed {};
@@ -43,8 +28,7 @@ struct crashed {};
 struct controls {
   const std::atomic<bool>& stopping;
   const std::atomic<bool>& crashing;
-  const std::atomic<bool>& paused;
-  std::atomic<bool>& idle;
+  pause_gate& gate;
 };
 
 // The body of the worker thread: one pass of `step` at a time until stopped.
@@ -62,12 +46,7 @@ class loop {
     while (!stopping_) {
       if (c_.crashing) throw crashed{};
       beat();
-      if (c_.paused) {
-        c_.idle = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        continue;
-      }
-      c_.idle = false;
+      if (c_.gate.held()) continue;
       if (!stream_ && !connect()) {
         pause(backoff_.next());
         continue;
@@ -175,7 +154,7 @@ class loop {
     probe_.committed(static_cast<std::int64_t>(entries.size()), written->inserted);
     if (!written->dead.empty()) dead_lettered(written->dead);
     if (opts_.stats) opts_.stats->inserted(written->inserted, now_epoch_ms());
-    backoff_.reset();
+    backoff_.succeeded();
     if (written->inserted > 0) announce(entries, written->dead);
     return {};
   }
@@ -283,24 +262,17 @@ void worker::crash() {
 }
 
 bool worker::pause(std::chrono::milliseconds limit) {
-  idle_ = false;
-  paused_ = true;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (running_ && !idle_) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return gate_.hold(limit, [this] { return running_.load(); });
 }
 
 void worker::resume() {
-  paused_ = false;
+  gate_.release();
 }
 
 void worker::run() {
   log().info("worker {} started", opts_.consumer);
   try {
-    loop(opts_, *probe_, {stopping_, crashing_, paused_, idle_}).run();
+    loop(opts_, *probe_, {stopping_, crashing_, gate_}).run();
     log().info("worker {} stopped", opts_.consumer);
   } catch (const crashed&) {
     log().warn("worker {} crashed (fault injected)", opts_.consumer);

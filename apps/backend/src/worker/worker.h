@@ -1,4 +1,4 @@
-// worker/worker.h — queue:logs -> Postgres, exactly once (SPEC §3).
+// worker/worker.h — queue:logs -> Postgres, exactly once (docs/PROTOCOL.md, "Queue entry").
 //
 // A worker is one thread with its own blocking Redis and Postgres connections (it may block:
 // it is nobody's event loop). It reads batch entries from queue:logs through the consumer
@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "base/pause_gate.h"
 #include "events/bus.h"
 #include "redis/endpoint.h"
 #include "stats/recorder.h"
@@ -80,7 +81,7 @@ class worker {
   options opts_;
   std::shared_ptr<probe> probe_;
   std::atomic<bool> stopping_{false}, crashing_{false}, running_{false};
-  std::atomic<bool> paused_{false}, idle_{false};
+  pause_gate gate_;
   std::thread thread_;
 };
 

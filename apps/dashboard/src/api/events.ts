@@ -1,5 +1,5 @@
-// Every Socket.IO event and payload the backend sends (SPEC §4), typed once. Fields the backend
-// may not send yet are optional; pages render "—" for them.
+// Every Socket.IO event and payload the backend sends (docs/PROTOCOL.md, "Events"), typed once.
+// Fields the backend may not send yet are optional; pages render "—" for them.
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export const levels: readonly Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];

@@ -1,5 +1,6 @@
-// The five fault-injection controls (SPEC §5): each POSTs /metrics/control and shows what the
-// backend answered. Reset wipes everything, so it asks first. Active faults count down.
+// The five fault-injection controls (docs/PROTOCOL.md, "Controls"): each POSTs /metrics/control and
+// shows what the backend answered. Reset wipes everything, so it asks first. Active faults count
+// down.
 import { useState } from 'preact/hooks';
 import { api } from '../api/http';
 import type { ControlAction, Fault } from '../api/events';

@@ -1,5 +1,5 @@
-// Per-service state (SPEC §7 /services, and the overview's status table). Rows link to the
-// service's drill-in page.
+// Per-service state (the /services page of docs/PROTOCOL.md, "Dashboard", and the overview's status
+// table). Rows link to the service's drill-in page.
 import type { ServiceMetrics } from '../api/events';
 import { Badge } from './Badge';
 import { Link } from '../lib/router';

@@ -26,9 +26,9 @@ using namespace tracehub;
 
 namespace {
 
+// A function, not a module_logger object: at global scope that would clash with ::log(double).
 spdlog::logger& log() {
-  static auto l = make_logger("sim");
-  return *l;
+  return module_logger<"sim">{}();
 }
 
 using producer_list = std::vector<std::unique_ptr<producer::service_producer>>;

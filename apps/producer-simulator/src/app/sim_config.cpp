@@ -13,7 +13,7 @@ namespace tracehub::sim {
 
 namespace {
 
-// The backend's rule for a service name (SPEC §2.1).
+// The backend's rule for a service name (docs/PROTOCOL.md, "Ingest").
 std::string check_service(const std::string& s) {
   bool ok = !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';

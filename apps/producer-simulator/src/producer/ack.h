@@ -1,4 +1,5 @@
-// producer/ack.h — reading an ACK (SPEC §2.2) and deciding what it lets the producer forget.
+// producer/ack.h — reading an ACK (docs/PROTOCOL.md, "ACK") and deciding what it lets the producer
+// forget.
 //
 // Pure functions: no I/O, any thread.
 #pragma once

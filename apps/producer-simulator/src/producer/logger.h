@@ -5,9 +5,6 @@
 
 namespace tracehub::producer {
 
-inline spdlog::logger& log() {
-  static auto l = make_logger("producer");
-  return *l;
-}
+inline constexpr module_logger<"producer"> log;
 
 }  // namespace tracehub::producer

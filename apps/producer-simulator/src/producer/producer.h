@@ -6,10 +6,10 @@
 // failed batches after a back-off shared by the service's senders. What the buffer holds at
 // start-up (left by an earlier run) is sent first.
 //
-// A `reset` of the whole system (SPEC §5) deletes seq:{svc} and buffer:{svc} while the
-// producer runs; it follows into the new epoch (seqs from 1 again) and keeps the two apart:
-// a batch read before the reset is never sent after it (each retry first checks the epoch and
-// the seq counter), and an ACK of an earlier epoch trims nothing (checked here, and again in
+// A `reset` of the whole system (docs/PROTOCOL.md, "Controls") deletes seq:{svc} and buffer:{svc}
+// while the producer runs; it follows into the new epoch (seqs from 1 again) and keeps the two
+// apart: a batch read before the reset is never sent after it (each retry first checks the epoch
+// and the seq counter), and an ACK of an earlier epoch trims nothing (checked here, and again in
 // Redis by the trim script, atomically with the trim). Its state is published every second in
 // producer:{svc} (keys.h) with a 10 s expiry, so a dead producer shows as stale.
 //
@@ -30,7 +30,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "producer/backoff.h"
+#include "base/backoff.h"
 #include "producer/buffer.h"
 #include "producer/http_client.h"
 #include "producer/probe.h"

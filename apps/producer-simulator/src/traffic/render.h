@@ -1,4 +1,4 @@
-// traffic/render.h — log events as ingest entries (SPEC §2.1), JSON text.
+// traffic/render.h — log events as ingest entries (docs/PROTOCOL.md, "Ingest"), JSON text.
 //
 // An entry is rendered in two parts so Redis can give it its seq: the *tail* is the entry's
 // JSON object without its opening brace and seq (`"level":"info",...,"attrs":{...}}`), and the
@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_text.h"
 #include "traffic/log_event.h"
 
 namespace tracehub::traffic {
@@ -23,7 +24,7 @@ std::string render_entry(std::int64_t seq, std::string_view tail);
 // "YYYY-MM-DDTHH:MM:SS.mmmZ" (RFC 3339, UTC, milliseconds).
 std::string format_rfc3339_ms(std::int64_t epoch_ms);
 
-// Appends `s` as a JSON string literal (quotes, escapes for ", \ and control characters).
-void append_json_string(std::string& out, std::string_view s);
+// JSON string literals are written with base/json_text.h's append_json_string.
+using tracehub::append_json_string;
 
 }  // namespace tracehub::traffic

@@ -1,6 +1,7 @@
-// The fault controls (SPEC §5) and the metrics routes (SPEC §4, §6) against the real backend,
-// Redis and Postgres, without a simulator: each fault's exact effect on a known set of seqs.
-// (Under simulator load: apps/producer-simulator/src/app/tests/control_e2e_test.cpp.)
+// The fault controls (docs/PROTOCOL.md, "Controls") and the metrics routes ("Events", "Query and
+// health") against the real backend, Redis and Postgres, without a simulator: each fault's exact
+// effect on a known set of seqs. (Under simulator load:
+// apps/producer-simulator/src/app/tests/control_e2e_test.cpp.)
 #include <cstdlib>
 #include <fstream>
 #include <regex>

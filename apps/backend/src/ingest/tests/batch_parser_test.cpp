@@ -1,4 +1,4 @@
-// Every rule of SPEC §2.1 that needs no server state, crossed from both sides.
+// Every rule of "Ingest" (docs/PROTOCOL.md) that needs no server state, crossed from both sides.
 #include "ingest/batch_parser.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // POST /ingest against the real backend binary, a real Redis and a real Postgres: the ACK
-// semantics of SPEC §2.2 and the refusals of §2.1, each of which must change nothing.
+// semantics of "ACK" (docs/PROTOCOL.md) and the refusals of "Ingest", each of which must change
+// nothing.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,9 +1,15 @@
-// COPY text rows read back: their seq, and log:new payloads.
+// COPY text rows rendered and read back: their seq, and log:new payloads; the field table
+// queue scripts get.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
 
 #include <boost/json/parse.hpp>
 
 #include "queue/copy_row.h"
+#include "queue/entry.h"
+#include "queue/keys.h"
 
 namespace tracehub::queue {
 namespace {
@@ -30,6 +36,56 @@ TEST(copy_row, copy_escapes_are_undone_and_json_escapes_applied) {
   EXPECT_EQ(v.at("message").as_string(), "a\tb\nc\\d \"q\"\r\x01");
   EXPECT_EQ(v.at("requestId").as_string(), "r-1");
   EXPECT_EQ(v.at("attrs").as_object().at("k").as_string(), "v\tw");
+}
+
+TEST(copy_row, rendered_row_reads_back_as_the_same_log) {
+  std::string rows;
+  append_row(rows, {.service = "svc",
+                    .seq = 12,
+                    .level = "warn",
+                    .message = "tab\there\nnew \\ \"q\"",
+                    .request_id = "r-1",
+                    .ts = "2026-11-24T10:00:00Z",
+                    .attrs = R"({"k":"a\tb"})"});
+  append_row(rows, {.service = "svc",
+                    .seq = 13,
+                    .level = "info",
+                    .message = "m",
+                    .request_id = std::nullopt,
+                    .ts = "t",
+                    .attrs = ""});
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 2);
+  std::vector<std::string> out;
+  ASSERT_EQ(append_log_entries(rows, 10, out), 2u);
+  auto first = boost::json::parse(out[0]).as_object();
+  EXPECT_EQ(first.at("seq").as_int64(), 12);
+  EXPECT_EQ(first.at("message").as_string(), "tab\there\nnew \\ \"q\"");
+  EXPECT_EQ(first.at("requestId").as_string(), "r-1");
+  EXPECT_EQ(first.at("attrs").at("k").as_string(), "a\tb");
+  auto second = boost::json::parse(out[1]).as_object();
+  EXPECT_TRUE(second.at("requestId").is_null());
+  EXPECT_TRUE(second.at("attrs").is_null());
+  EXPECT_EQ(row_seq(rows), 12);
+}
+
+TEST(queue_entry, scripts_get_the_field_table_after_their_shebang) {
+  auto s = with_entry_fields("#!lua\nreturn entry_field.service\n");
+  EXPECT_TRUE(s.starts_with("#!lua\nlocal entry_field = {"));
+  EXPECT_NE(s.find("service = 'svc'"), std::string::npos);
+  EXPECT_NE(s.find("attempts = 'attempts'"), std::string::npos);
+  EXPECT_TRUE(s.ends_with("}\nreturn entry_field.service\n"));
+  EXPECT_TRUE(with_entry_fields("return 1").starts_with("local entry_field = {"));
+}
+
+TEST(queue_entry, dead_letter_entry_carries_every_field_once) {
+  auto f = dead_letter_entry_fields("svc", "rows\n", 42);
+  ASSERT_EQ(f.size() % 2, 0u);
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < f.size(); i += 2)
+    EXPECT_TRUE(names.insert(f[i]).second) << f[i];
+  EXPECT_EQ(f[1], "svc");
+  EXPECT_EQ(f[3], "rows\n");
+  EXPECT_EQ(f.back(), keys::origin_dead_letter);
 }
 
 TEST(copy_row, seq_is_the_second_column) {

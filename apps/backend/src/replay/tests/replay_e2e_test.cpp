@@ -1,6 +1,6 @@
-// Replay (SPEC §2.3) against the real backend, Redis and Postgres: gaps filled from the
-// producer's buffer, gaps closed by the producer itself, gaps nobody can fill reported lost
-// by seq, and manual replays that are safe to repeat.
+// Replay (docs/PROTOCOL.md, "Replay") against the real backend, Redis and Postgres: gaps filled
+// from the producer's buffer, gaps closed by the producer itself, gaps nobody can fill reported
+// lost by seq, and manual replays that are safe to repeat.
 #include <gtest/gtest.h>
 
 #include "testing/backend_process.h"

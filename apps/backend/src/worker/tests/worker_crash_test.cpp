@@ -1,6 +1,7 @@
-// The worker's promise (SPEC §3): every acknowledged row reaches Postgres exactly once, even
-// when the worker is killed with SIGKILL mid-batch, dies between COMMIT and XACK, or Postgres
-// is down for a while. Each test posts under load, breaks something, then counts rows.
+// The worker's promise (docs/PROTOCOL.md, "Queue entry"): every acknowledged row reaches Postgres
+// exactly once, even when the worker is killed with SIGKILL mid-batch, dies between COMMIT and
+// XACK, or Postgres is down for a while. Each test posts under load, breaks something, then counts
+// rows.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -192,8 +193,8 @@ TEST_F(worker_crash, pending_entries_of_a_vanished_worker_are_claimed_on_both_st
   expect_exactly("orphaned", p.acked());
 }
 
-// SPEC §9: two API instances and two workers on one Redis and one Postgres give the same
-// result as one: the ACKs are consistent and every row lands once.
+// docs/PROTOCOL.md, "Several instances": two API instances and two workers on one Redis and one
+// Postgres give the same result as one: the ACKs are consistent and every row lands once.
 TEST_F(worker_crash, two_instances_and_two_workers_give_the_same_result) {
   auto a1 = testing::backend_process::start(api());
   auto a2 = testing::backend_process::start(api());

@@ -1,4 +1,4 @@
-// `/`: is the pipeline healthy, and the switches to break it (SPEC §7).
+// `/`: is the pipeline healthy, and the switches to break it (docs/PROTOCOL.md, "Dashboard").
 import { metrics, historyWindowMs } from '../../state/live';
 import { useStore } from '../../lib/store';
 import { Panel, Stat } from '../../components/Panel';

@@ -1,8 +1,8 @@
-// The five fault controls of SPEC §5 (POST /metrics/control) against the real backend (role
-// all), the real simulator binary, real Redis and real Postgres. Each fault is applied under
-// simulator load and watched through GET /metrics (polled with deadlines); each test ends with
-// the promise checked: every seq 1..N of every service (N = seq:{svc}) is in Postgres exactly
-// once — or, after flush_queue, either stored exactly once or reported lost by seq.
+// The five fault controls (docs/PROTOCOL.md, "Controls"; POST /metrics/control) against the real
+// backend (role all), the real simulator binary, real Redis and real Postgres. Each fault is
+// applied under simulator load and watched through GET /metrics (polled with deadlines); each test
+// ends with the promise checked: every seq 1..N of every service (N = seq:{svc}) is in Postgres
+// exactly once — or, after flush_queue, either stored exactly once or reported lost by seq.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include "producer/keys.h"
+#include "sim_fixture.h"
 #include "sim_process.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
@@ -27,7 +28,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using steady_clock = std::chrono::steady_clock;
 
-const std::vector<std::string> services{"payment-service", "auth-service", "order-service"};
 constexpr int redis_index = 14;
 
 // --- reading JSON answers ----------------------------------------------------------------------
@@ -115,9 +115,9 @@ std::string dump(const json::object& o) {
 
 // --- the fixture -------------------------------------------------------------------------------
 
-class control_e2e : public ::testing::Test {
+class control_e2e : public sim_fixture {
  protected:
-  control_e2e() : pg_(pg_database::create()), redis_(redis_index) {}
+  control_e2e() : sim_fixture(redis_index, 30s, 30s) {}
 
   backend_process start_backend(const sim_process::env_list& env = {}) {
     backend_options o(pg_.url(), redis_.url());
@@ -140,55 +140,6 @@ class control_e2e : public ::testing::Test {
   static json::object metrics(http_client& api) {
     auto r = api.get("/metrics");
     return r.status == 200 ? parse_object(r.body) : json::object{};
-  }
-
-  long long last_seq(const std::string& service) const {
-    auto c = redis_.connect();
-    auto r = c.command({"GET", producer::keys::seq(service)});
-    if (!r || !r->view().is_string()) return 0;
-    return std::stoll(std::string(r->view().str()));
-  }
-
-  std::vector<long long> last_seqs() const {
-    std::vector<long long> out;
-    for (const auto& s : services)
-      out.push_back(last_seq(s));
-    return out;
-  }
-
-  // Waits until every service has produced at least `n` more seqs than `base` says
-  // (seq:{svc} >= base + n).
-  bool produced_at_least(long long n, const std::vector<long long>& base = {0, 0, 0},
-                         std::chrono::milliseconds limit = 30s) {
-    return eventually(
-        [&] {
-          for (std::size_t i = 0; i < services.size(); ++i)
-            if (last_seq(services[i]) < base[i] + n) return false;
-          return true;
-        },
-        limit);
-  }
-
-  // Every seq 1..N exactly once in Postgres, and nothing left in the buffer, for each service.
-  void expect_exactly_once() {
-    for (const auto& s : services) {
-      long long n = last_seq(s);
-      ASSERT_GT(n, 0) << s;
-      row_counts rc;
-      long long depth = -1;
-      bool done = eventually(
-          [&] {
-            rc = count_rows(pg_.url(), s);
-            depth = redis_.integer({"ZCARD", producer::keys::buffer(s)});
-            return rc.rows == n && depth == 0;
-          },
-          30s);
-      EXPECT_TRUE(done) << s << ": N=" << n << " rows=" << rc.rows << " buffered=" << depth;
-      EXPECT_EQ(rc.rows, n) << s;
-      EXPECT_EQ(rc.distinct_seqs, n) << s;
-      EXPECT_EQ(rc.min_seq, 1) << s;
-      EXPECT_EQ(rc.max_seq, n) << s;
-    }
   }
 
   // The largest ack:{svc} missing count (the backend's ACK state, read directly).
@@ -214,9 +165,6 @@ class control_e2e : public ::testing::Test {
     auto r = db.query("SELECT count(*) FROM replay_requests WHERE status = 'failed'");
     return r ? r->get_int(0, 0) : -1;
   }
-
-  pg_database pg_;
-  redis_db redis_;
 };
 
 struct answer {

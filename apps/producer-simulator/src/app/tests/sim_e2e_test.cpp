@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "producer/keys.h"
+#include "sim_fixture.h"
 #include "sim_process.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
@@ -20,12 +21,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::vector<std::string> services{"payment-service", "auth-service", "order-service"};
 constexpr int redis_index = 13;
 
-class sim_e2e : public ::testing::Test {
+class sim_e2e : public sim_fixture {
  protected:
-  sim_e2e() : pg_(pg_database::create()), redis_(redis_index) {}
+  sim_e2e() : sim_fixture(redis_index, 60s, 90s) {}
 
   backend_process start_backend() {
     return backend_process::start(backend_options(pg_.url(), redis_.url()));
@@ -42,56 +42,6 @@ class sim_e2e : public ::testing::Test {
                                "--log-level", "warn", "--drain-ms", "30000"},
                               sim_env(backend_port));
   }
-
-  long long last_seq(const std::string& service) const {
-    auto c = redis_.connect();
-    auto r = c.command({"GET", producer::keys::seq(service)});
-    if (!r || !r->view().is_string()) return 0;
-    return std::stoll(std::string(r->view().str()));
-  }
-
-  // Waits until every service has produced at least `n` more seqs than `base` says.
-  bool produced_at_least(long long n, const std::vector<long long>& base = {0, 0, 0}) {
-    return eventually(
-        [&] {
-          for (std::size_t i = 0; i < services.size(); ++i)
-            if (last_seq(services[i]) < base[i] + n) return false;
-          return true;
-        },
-        60s);
-  }
-
-  std::vector<long long> last_seqs() const {
-    std::vector<long long> out;
-    for (const auto& s : services)
-      out.push_back(last_seq(s));
-    return out;
-  }
-
-  // Every seq 1..N exactly once in Postgres, and nothing left in the buffer, for each service.
-  void expect_exactly_once() {
-    for (const auto& s : services) {
-      long long n = last_seq(s);
-      ASSERT_GT(n, 0) << s;
-      row_counts rc;
-      long long depth = -1;
-      bool done = eventually(
-          [&] {
-            rc = count_rows(pg_.url(), s);
-            depth = redis_.integer({"ZCARD", producer::keys::buffer(s)});
-            return rc.rows == n && depth == 0;
-          },
-          90s);
-      EXPECT_TRUE(done) << s << ": N=" << n << " rows=" << rc.rows << " buffered=" << depth;
-      EXPECT_EQ(rc.rows, n) << s;
-      EXPECT_EQ(rc.distinct_seqs, n) << s;
-      EXPECT_EQ(rc.min_seq, 1) << s;
-      EXPECT_EQ(rc.max_seq, n) << s;
-    }
-  }
-
-  pg_database pg_;
-  redis_db redis_;
 };
 
 TEST_F(sim_e2e, every_produced_seq_lands_exactly_once_and_the_buffer_empties) {
@@ -191,9 +141,9 @@ TEST_F(sim_e2e, an_unreachable_backend_is_retried_until_it_comes_up) {
   expect_exactly_once();
 }
 
-// SPEC §2.3 with the network eating 30 % of ingest requests: gaps open, the replay worker
-// fills them from the producers' buffers (or the producers re-send), and in the end every seq
-// is stored exactly once and every replay request has completed.
+// Replay (docs/PROTOCOL.md, "Replay") with the network eating 30 % of ingest requests: gaps open,
+// the replay worker fills them from the producers' buffers (or the producers re-send), and in the
+// end every seq is stored exactly once and every replay request has completed.
 TEST_F(sim_e2e, with_30_percent_of_requests_dropped_gaps_close_and_nothing_is_lost) {
   backend_options o(pg_.url(), redis_.url());
   o.env = {{"TRACEHUB_TEST_DROP_SHARE", "0.3"}};

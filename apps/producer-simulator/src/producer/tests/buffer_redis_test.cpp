@@ -146,7 +146,8 @@ TEST_F(buffer_redis, a_truncated_missing_list_keeps_everything_above_its_last_se
   EXPECT_EQ(seqs.back(), 30);
 }
 
-// What a `reset` (SPEC §5) does to this service's producer keys: both deleted at once.
+// What a `reset` (docs/PROTOCOL.md, "Controls") does to this service's producer keys: both deleted
+// at once.
 void reset_service(const testing::redis_db& db) {
   auto c = db.connect();
   ASSERT_TRUE(c.command({"DEL", keys::seq(service), keys::buffer(service)}));

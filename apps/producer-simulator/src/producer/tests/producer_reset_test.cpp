@@ -1,5 +1,5 @@
-// A producer (in this process) against the real backend when the `reset` control (SPEC §5)
-// clears all state under it.
+// A producer (in this process) against the real backend when the `reset` control (docs/PROTOCOL.md,
+// "Controls") clears all state under it.
 //
 // Regression: send_batch retried its in-memory body forever. A batch read before the reset,
 // refused while ingest was paused, was sent again after it — the old epoch's seqs (and their

@@ -1,10 +1,10 @@
-// One back-off per service: concurrent failures join a step, so a dead backend makes one
-// warning per step, not one per batch.
+// The shared back-off: concurrent failures join a step, so a dead backend makes one warning per
+// step, not one per batch; a single retry loop steps on every failure.
 #include <gtest/gtest.h>
 
-#include "producer/backoff.h"
+#include "base/backoff.h"
 
-namespace tracehub::producer {
+namespace tracehub {
 namespace {
 
 using namespace std::chrono_literals;
@@ -36,5 +36,16 @@ TEST(backoff, failures_during_a_wait_join_its_step) {
   EXPECT_TRUE(b.failed(first.retry_at).new_step);
 }
 
+TEST(backoff, next_always_steps_and_success_starts_over) {
+  backoff b(10ms, 1000ms);
+  std::vector<long> delays;
+  for (int i = 0; i < 9; ++i)
+    delays.push_back(static_cast<long>(b.next().count()));
+  EXPECT_EQ(delays, (std::vector<long>{10, 20, 40, 80, 160, 320, 640, 1000, 1000}));
+  EXPECT_TRUE(b.failing());
+  b.succeeded();
+  EXPECT_EQ(b.next(), 10ms);
+}
+
 }  // namespace
-}  // namespace tracehub::producer
+}  // namespace tracehub

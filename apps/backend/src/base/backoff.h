@@ -1,10 +1,10 @@
-// producer/backoff.h — one exponential back-off shared by every sender of a service (or by every
-// Redis step), so that N batches failing against one dead backend make one step, and one log
-// line, rather than N.
+// base/backoff.h — the exponential back-off every retry loop uses: the simulator's senders (one
+// shared by every sender of a service, so that N batches failing against one dead backend make
+// one step, and one log line, rather than N), the Redis reconnects, the HTTP accept loop.
 //
 // Steps: the first failure waits `min`, each failure after the previous wait has passed doubles
 // it, up to `max`; failures during a wait join that step. A success resets it. Pure logic on a
-// given clock: one thread (the io thread).
+// given clock; not thread-safe: one thread (or strand) uses it.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +12,7 @@
 
 #include "base/clock.h"
 
-namespace tracehub::producer {
+namespace tracehub {
 
 class backoff {
  public:
@@ -26,9 +26,15 @@ class backoff {
 
   step failed(steady::time_point now) {
     if (delay_.count() > 0 && now < retry_at_) return {retry_at_, delay_, false};
-    delay_ = delay_.count() == 0 ? min_ : std::min(delay_ * 2, max_);
-    retry_at_ = now + delay_;
+    retry_at_ = now + next();
     return {retry_at_, delay_, true};
+  }
+
+  // A failure that always starts a step (a loop with one caller, which waits out each delay
+  // itself): `min` first, then doubled per call up to `max`.
+  std::chrono::milliseconds next() {
+    delay_ = delay_.count() == 0 ? min_ : std::min(delay_ * 2, max_);
+    return delay_;
   }
 
   // Returns true when this success ends a run of failures (log the recovery).
@@ -46,4 +52,4 @@ class backoff {
   steady::time_point retry_at_{};
 };
 
-}  // namespace tracehub::producer
+}  // namespace tracehub

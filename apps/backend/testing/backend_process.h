@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "testing/child_process.h"
+
 namespace tracehub::testing {
 
 struct backend_options {
@@ -31,27 +33,27 @@ class backend_process {
   // Starts the binary and returns at once, without waiting for anything.
   static backend_process spawn(backend_options opts);
 
-  backend_process(backend_process&& other) noexcept;
+  backend_process(backend_process&& other) noexcept = default;
   backend_process& operator=(backend_process&&) = delete;
   backend_process(const backend_process&) = delete;
   backend_process& operator=(const backend_process&) = delete;
   ~backend_process();  // SIGTERM, then SIGKILL after 10 s
 
-  void kill9();      // SIGKILL and reap: nothing runs after it, like a crash
-  void terminate();  // SIGTERM and reap (graceful stop)
-  bool running();    // false once the process has exited (reaps it)
+  void kill9() { child_.kill9(); }  // SIGKILL and reap: nothing runs after it, like a crash
+  void terminate();                 // SIGTERM and reap (graceful stop), SIGKILL after 10 s
+  bool running() { return child_.running(); }  // false once it has exited (reaps it)
 
   unsigned short port() const { return port_; }
-  pid_t pid() const { return pid_; }  // -1 once it has exited and been reaped
+  pid_t pid() const { return child_.pid(); }  // -1 once it has exited and been reaped
   const backend_options& options() const { return opts_; }
 
  private:
-  backend_process(backend_options opts, unsigned short port, pid_t pid)
-      : opts_(std::move(opts)), port_(port), pid_(pid) {}
+  backend_process(backend_options opts, unsigned short port, child_process child)
+      : opts_(std::move(opts)), port_(port), child_(std::move(child)) {}
 
   backend_options opts_;
   unsigned short port_;
-  pid_t pid_;
+  child_process child_;
 };
 
 // A free TCP port on 127.0.0.1 at the moment of the call.

@@ -2,10 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,17 +20,6 @@ namespace tracehub::testing {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-bool wait_exit(pid_t pid, std::chrono::milliseconds limit) {
-  auto deadline = clock::now() + limit;
-  while (clock::now() < deadline) {
-    int st = 0;
-    pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid || r < 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -53,7 +39,7 @@ unsigned short free_port() {
 
 backend_process backend_process::spawn(backend_options opts) {
   unsigned short port = free_port();
-  std::vector<std::pair<std::string, std::string>> env = {
+  child_process::env_list env = {
       {"DATABASE_URL", opts.database_url},
       {"REDIS_URL", opts.redis_url},
       {"TRACEHUB_HTTP_PORT", std::to_string(port)},
@@ -66,17 +52,8 @@ backend_process backend_process::spawn(backend_options opts) {
       {"TRACEHUB_DASHBOARD_PORT", "-1"},
   };
   env.insert(env.end(), opts.env.begin(), opts.env.end());
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    // Dies with the test: a crashed test must not leave a server holding ctest's pipes.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (auto& [k, v] : env)
-      setenv(k.c_str(), v.c_str(), 1);
-    execl(TRACEHUB_BACKEND_BIN, TRACEHUB_BACKEND_BIN, static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return backend_process(std::move(opts), port, pid);
+  auto child = child_process::spawn(TRACEHUB_BACKEND_BIN, {}, env);
+  return backend_process(std::move(opts), port, std::move(child));
 }
 
 backend_process backend_process::start(backend_options opts) {
@@ -91,40 +68,12 @@ backend_process backend_process::start(backend_options opts) {
   throw std::runtime_error("backend did not become healthy within 60 s");
 }
 
-backend_process::backend_process(backend_process&& other) noexcept
-    : opts_(std::move(other.opts_)), port_(other.port_), pid_(other.pid_) {
-  other.pid_ = -1;
-}
-
 backend_process::~backend_process() {
-  if (pid_ > 0) terminate();
-}
-
-void backend_process::kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  wait_exit(pid_, std::chrono::seconds(10));
-  pid_ = -1;
+  terminate();
 }
 
 void backend_process::terminate() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  if (!wait_exit(pid_, std::chrono::seconds(10))) {
-    ::kill(pid_, SIGKILL);
-    wait_exit(pid_, std::chrono::seconds(10));
-  }
-  pid_ = -1;
-}
-
-bool backend_process::running() {
-  if (pid_ <= 0) return false;
-  int st = 0;
-  if (waitpid(pid_, &st, WNOHANG) == pid_) {
-    pid_ = -1;
-    return false;
-  }
-  return true;
+  child_.terminate(std::chrono::seconds(10));
 }
 
 }  // namespace tracehub::testing
