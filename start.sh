@@ -400,8 +400,15 @@ cmd_test() {
 }
 
 cmd_chaos() {
-  [[ -x "$BACKEND_BIN" && -x "$SIM_BIN" ]] || scripts/build.sh release
-  TRACEHUB_BUILD_DIR="$TRACEHUB_REPO/build/release" scripts/chaos.sh "$@"
+  # TRACEHUB_BUILD_DIR runs another build's binaries (e.g. a copy, so a rebuild meanwhile
+  # cannot pull them from under the run).
+  local build_dir="${TRACEHUB_BUILD_DIR:-$TRACEHUB_REPO/build/release}"
+  if [[ ! -x "$build_dir/apps/backend/tracehub-backend" ||
+    ! -x "$build_dir/apps/producer-simulator/tracehub-producer-sim" ]]; then
+    [[ -z "${TRACEHUB_BUILD_DIR:-}" ]] || die "chaos: no binaries in TRACEHUB_BUILD_DIR=$build_dir"
+    scripts/build.sh release
+  fi
+  TRACEHUB_BUILD_DIR="$build_dir" scripts/chaos.sh "$@"
 }
 
 cmd_fuzz() {
