@@ -31,11 +31,9 @@ asio::awaitable<http::reply> run(options opts, std::int64_t wait_ms) {
 asio::awaitable<http::reply> audit_handler::operator()(http::request& req) {
   std::int64_t wait_ms = 10'000;
   if (!req.body().empty()) {
-    boost::system::error_code ec;
-    auto v = json::parse(req.body(), ec);
-    if (ec || !v.is_object())
-      co_return http::json_error(400, "malformed_json", "the body must be a JSON object");
-    for (const auto& [key, value] : v.as_object()) {
+    auto body = http::json_object_body(req.body());
+    if (auto* refused = std::get_if<http::reply>(&body)) co_return std::move(*refused);
+    for (const auto& [key, value] : std::get<json::object>(body)) {
       if (key == "waitMs" && value.is_int64() && value.as_int64() >= 0 &&
           value.as_int64() <= 60'000) {
         wait_ms = value.as_int64();

@@ -161,11 +161,9 @@ asio::awaitable<http::reply> list_handler::operator()(http::request& req) {
 asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
   filter f;
   if (!req.body().empty()) {
-    boost::system::error_code ec;
-    auto v = json::parse(req.body(), ec);
-    if (ec || !v.is_object())
-      co_return http::json_error(400, "malformed_json", "the body must be a JSON object");
-    for (const auto& [key, value] : v.as_object()) {
+    auto body = http::json_object_body(req.body());
+    if (auto* refused = std::get_if<http::reply>(&body)) co_return std::move(*refused);
+    for (const auto& [key, value] : std::get<json::object>(body)) {
       if (key == "service" && value.is_string() && ingest::valid_service(value.as_string())) {
         f.service = value.as_string();
       } else if (key == "seq" && value.is_int64() && value.as_int64() >= 1) {

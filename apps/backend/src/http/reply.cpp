@@ -17,4 +17,12 @@ reply json_error(unsigned status, std::string_view code, std::string_view detail
   return reply{status, boost::json::serialize(o)};
 }
 
+std::variant<boost::json::object, reply> json_object_body(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object())
+    return json_error(400, "malformed_json", "the body must be a JSON object");
+  return std::move(v.as_object());
+}
+
 }  // namespace tracehub::http

@@ -11,7 +11,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
@@ -56,5 +59,8 @@ using route_guard = std::function<std::optional<reply>(const request_header&)>;
 // {"error": code, "detail": detail, "index": index-or-null} with the given status.
 reply json_error(unsigned status, std::string_view code, std::string_view detail,
                  std::optional<std::size_t> index = std::nullopt);
+
+// A request body that must be a JSON object: the object, or the 400 `malformed_json` reply.
+std::variant<boost::json::object, reply> json_object_body(std::string_view body);
 
 }  // namespace tracehub::http

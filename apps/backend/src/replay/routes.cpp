@@ -55,11 +55,9 @@ struct manual_request {
 // Parses and checks {service, from, to}; returns the 4xx reply on bad input.
 std::variant<manual_request, http::reply> parse_manual(std::string_view body,
                                                        std::int64_t max_range) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(body, ec);
-  if (ec || !v.is_object())
-    return http::json_error(400, "malformed_json", "the body must be a JSON object");
-  const auto& o = v.as_object();
+  auto parsed = http::json_object_body(body);
+  if (auto* refused = std::get_if<http::reply>(&parsed)) return std::move(*refused);
+  const auto& o = std::get<boost::json::object>(parsed);
   manual_request m;
   auto* service = o.if_contains("service");
   if (!service || !service->is_string() || !ingest::valid_service(service->as_string()))
