@@ -131,12 +131,14 @@ struct controls {
 };
 
 controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::io_context& io,
-                       asio::thread_pool& blocking, const probes& p, worker::supervisor& workers,
+                       asio::thread_pool& blocking, const query::database& db, const probes& p,
+                       worker::supervisor& workers,
                        std::optional<replay::replay_worker>& replayer) {
   controls out;
   control::options co;
   co.database_url = cfg.database_url;
   co.redis = ep;
+  co.db = db;
   control::targets ct;
   ct.network = p.network;
   ct.workers = &workers;
@@ -324,7 +326,7 @@ int run(const app::config& cfg) {
     auditor.emplace(audit_options(cfg, *ep));
     auditor->start();
   }
-  auto c = make_controls(cfg, *ep, io, blocking, p, workers, replayer);
+  auto c = make_controls(cfg, *ep, io, blocking, d.db, p, workers, replayer);
 
   auto redis = redis::async_connection::create(io.get_executor(), *ep);
   redis->start();

@@ -15,6 +15,7 @@
 #include "control/sql.h"
 #include "http/query.h"
 #include "pg/connection.h"
+#include "query/database.h"
 
 namespace tracehub::control {
 
@@ -90,25 +91,28 @@ struct recorded {
   std::int64_t id = 0, ts = 0;
 };
 
-asio::awaitable<std::optional<recorded>> record_job(std::string url, std::string action,
-                                                    std::string params,
+// Both borrow a connection of the query routes' pool (query/database.h), so the controls cost
+// Postgres no connection of their own.
+asio::awaitable<std::optional<recorded>> record_job(std::shared_ptr<pg::pool> db,
+                                                    std::string action, std::string params,
                                                     std::optional<std::int64_t> until) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
+  auto c = db->acquire();
   if (!c) co_return std::nullopt;
   std::string until_text = until ? std::to_string(*until) : std::string();
   std::vector<pg::param> p{action, params, until ? pg::param(until_text) : pg::param()};
-  auto r = c->query(sql::record_event, p);
+  auto r = (*c)->query(sql::record_event, p);
   if (!r || r->size() != 1) co_return std::nullopt;
   co_return recorded{r->get_int(0, 0), r->get_int(0, 1)};
 }
 
-asio::awaitable<http::reply> list_job(std::string url, std::int64_t limit) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
-  if (!c) co_return http::json_error(503, "unavailable", "Postgres is unreachable; retry later");
+asio::awaitable<http::reply> list_job(std::shared_ptr<pg::pool> db, std::int64_t limit) {
+  auto c = db->acquire();
+  if (!c) co_return query::query_failed(c.error(), db->options());
   std::string l = std::to_string(limit);
   std::vector<pg::param> p{l};
-  auto r = c->query(sql::list_events, p);
-  if (!r || r->size() != 1)
+  auto r = (*c)->query(sql::list_events, p);
+  if (!r) co_return query::query_failed(r.error(), db->options());
+  if (r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   co_return http::reply{200, std::string(r->get(0, 0))};
 }
@@ -234,8 +238,9 @@ asio::awaitable<http::reply> controller::run_timed(command c) {
                                  "this backend process runs no queue worker (role api)");
     const std::int64_t until = now + c.duration.count();
     auto params = json::serialize(params_of(c));
-    auto rec = co_await asio::co_spawn(
-        pool_, record_job(opts_.database_url, c.action, params, until), asio::use_awaitable);
+    auto rec = co_await asio::co_spawn(*opts_.db.executor,
+                                       record_job(opts_.db.pool, c.action, params, until),
+                                       asio::use_awaitable);
     auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
     apply_timed(c, until);
     co_return reply;
@@ -252,8 +257,9 @@ asio::awaitable<http::reply> controller::run_once(command c) {
   }
   if (auto* r = std::get_if<http::reply>(&applied)) co_return std::move(*r);
   auto params = json::serialize(std::get<json::object>(applied));
-  auto rec = co_await asio::co_spawn(
-      pool_, record_job(opts_.database_url, c.action, params, std::nullopt), asio::use_awaitable);
+  auto rec = co_await asio::co_spawn(*opts_.db.executor,
+                                     record_job(opts_.db.pool, c.action, params, std::nullopt),
+                                     asio::use_awaitable);
   co_return announce(c.action, params, std::nullopt, rec ? rec->id : 0, rec ? rec->ts : now);
 }
 
@@ -278,7 +284,7 @@ asio::awaitable<http::reply> controller::list_events(http::request& req) {
     if (ec != std::errc{} || p != raw->data() + raw->size() || limit < 1 || limit > 1000)
       co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
   }
-  co_return co_await asio::co_spawn(pool_, list_job(opts_.database_url, limit),
+  co_return co_await asio::co_spawn(*opts_.db.executor, list_job(opts_.db.pool, limit),
                                     asio::use_awaitable);
 }
 
