@@ -70,7 +70,7 @@ void migrate(const std::string& url) {
 struct probes {
   std::shared_ptr<events::bus> bus;
   std::shared_ptr<stats::recorder> rates;
-  std::shared_ptr<ingest::probe> ingest;
+  std::shared_ptr<stats::ingest_probe> ingest;
   std::shared_ptr<worker::probe> worker;
   std::shared_ptr<realtime::probe> realtime;
   std::shared_ptr<ingest::network_faults> network;
@@ -84,7 +84,7 @@ probes make_probes(const app::config& cfg, const redis::endpoint& ep) {
     log().debug("event {} {}", name, json);
   });
   p.rates = std::make_shared<stats::recorder>();
-  p.ingest = std::make_shared<ingest::probe>();
+  p.ingest = std::make_shared<stats::ingest_probe>();
   p.worker = std::make_shared<worker::probe>();
   p.realtime = std::make_shared<realtime::probe>();
   p.network = std::make_shared<ingest::network_faults>();

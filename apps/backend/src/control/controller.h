@@ -35,6 +35,7 @@
 #include "query/database.h"
 #include "redis/endpoint.h"
 #include "replay/replay_worker.h"
+#include "stats/ingest_probe.h"
 #include "stats/recorder.h"
 #include "worker/probe.h"
 #include "worker/supervisor.h"
@@ -61,7 +62,7 @@ struct targets {
   worker::supervisor* workers = nullptr;
   replay::replay_worker* replayer = nullptr;
   std::shared_ptr<stats::recorder> rates;
-  std::shared_ptr<ingest::probe> ingest_counters;
+  std::shared_ptr<stats::ingest_probe> ingest_counters;
   std::shared_ptr<worker::probe> worker_counters;
   std::shared_ptr<metrics::poller> poller;
   std::shared_ptr<events::bus> bus;
