@@ -11,6 +11,8 @@ WORKDIR /src
 COPY scripts/deps.sh scripts/lib.sh scripts/
 RUN scripts/deps.sh build && rm -rf /var/lib/apt/lists/*
 COPY apps/dashboard/package.json apps/dashboard/package-lock.json apps/dashboard/
+# Extra CA certificates for npm (a TLS-inspecting proxy); unset, Node's own CAs only.
+ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --prefix apps/dashboard --no-audit --no-fund --loglevel=error
 COPY . .
 ARG CCACHE_DIR=/root/.cache/ccache

@@ -117,6 +117,11 @@ if [[ -n "$ccache_dir" ]]; then
   mkdir -p "$ccache_dir"
   build_args=(-v "$ccache_dir:/ccache-host:z" --build-arg CCACHE_DIR=/ccache-host)
 fi
+# npm in the build trusts what this host trusts (a TLS-inspecting proxy's CA, say).
+host_ca=/etc/ssl/certs/ca-certificates.crt
+if [[ -f "$host_ca" ]]; then
+  build_args+=(-v "$host_ca:/etc/ssl/host-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca.crt)
+fi
 step "building $IMAGE (Dockerfile; compiler cache: ${ccache_dir:-none})"
 build_log="$CACHE_DIR/image-build.log"
 image_start=$SECONDS
