@@ -16,7 +16,8 @@ ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --prefix apps/dashboard --no-audit --no-fund --loglevel=error
 COPY . .
 ARG CCACHE_DIR=/root/.cache/ccache
-ENV CCACHE_DIR=$CCACHE_DIR CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1
+# LANG as on a Debian host: ccache hashes it (it changes the compiler's messages).
+ENV CCACHE_DIR=$CCACHE_DIR CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 LANG=C.UTF-8
 RUN --mount=type=cache,target=/root/.cache/ccache \
     scripts/build.sh release --apps && \
     mkdir -p /out/bin && \

@@ -18,8 +18,8 @@
 #
 # Needs root (debootstrap, rootful podman), podman, podman-compose, runc and debootstrap
 # (scripts/deps.sh test installs them); a missing one fails the smoke, it is never skipped.
-# Podman's settings for this kind of machine (runc; a file-descriptor limit within the hard
-# limit, since containers may not raise it) come from a containers.conf of our own
+# Podman's settings for this kind of machine (runc; file-descriptor and process limits within
+# the hard limits, since containers may not raise them) come from a containers.conf of our own
 # (CONTAINERS_CONF), nothing under /etc is changed. Host ports are free ones, so a running
 # `./start.sh up` is left alone.
 set -euo pipefail
@@ -46,10 +46,13 @@ conf="$CACHE_DIR/containers.conf"
 nofile="$(ulimit -Hn)"
 [[ "$nofile" == unlimited ]] && nofile=1048576
 ((nofile > 65536)) && nofile=65536
+nproc="$(ulimit -Hu)"
+[[ "$nproc" == unlimited ]] && nproc=1048576
+((nproc > 32768)) && nproc=32768
 cat >"$conf" <<EOF
 # Written by TraceHub's scripts/compose-smoke.sh.
 [containers]
-default_ulimits = ["nofile=$nofile:$nofile"]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 [engine]
 runtime = "runc"
 [network]
@@ -98,7 +101,7 @@ standin() {
     [[ -z "$have" || "$have" == "<no value>" || "$have" == "$hash" ]] && return 0
   fi
   step "building the stand-in $name (Debian packages)"
-  podman build --quiet --label "tracehub.standin=$hash" -t "$name" -f "$STANDIN_DIR/$file" \
+  podman build --force-rm --quiet --label "tracehub.standin=$hash" -t "$name" -f "$STANDIN_DIR/$file" \
     "$STANDIN_DIR" >"$CACHE_DIR/standin-${file%%.*}.log" 2>&1 ||
     { tail -n 30 "$CACHE_DIR/standin-${file%%.*}.log" >&2; fail "building $name failed"; }
 }
@@ -115,7 +118,7 @@ ccache_dir="$(ccache -k cache_dir 2>/dev/null || true)"
 build_args=()
 if [[ -n "$ccache_dir" ]]; then
   mkdir -p "$ccache_dir"
-  build_args=(-v "$ccache_dir:/ccache-host:z" --build-arg CCACHE_DIR=/ccache-host)
+  build_args=(-v "$ccache_dir:/ccache-host" --build-arg CCACHE_DIR=/ccache-host)
 fi
 # npm in the build trusts what this host trusts (a TLS-inspecting proxy's CA, say).
 host_ca=/etc/ssl/certs/ca-certificates.crt
@@ -125,7 +128,7 @@ fi
 step "building $IMAGE (Dockerfile; compiler cache: ${ccache_dir:-none})"
 build_log="$CACHE_DIR/image-build.log"
 image_start=$SECONDS
-podman build "${build_args[@]}" -t "$IMAGE" -f Dockerfile . >"$build_log" 2>&1 ||
+podman build --force-rm "${build_args[@]}" -t "$IMAGE" -f Dockerfile . >"$build_log" 2>&1 ||
   { tail -n 40 "$build_log" >&2; fail "building $IMAGE failed (log: $build_log)"; }
 step "image built in $((SECONDS - image_start))s"
 
