@@ -5,7 +5,8 @@
 # Build stage: Debian 12 with the toolchain and libraries scripts/deps.sh lists (group `build`),
 # and only the two binaries and the dashboard bundle (scripts/build.sh release --apps). ccache
 # keeps its objects in a BuildKit cache mount; scripts/compose-smoke.sh instead passes the host's
-# cache (CCACHE_DIR, with CCACHE_BASEDIR=/src the objects hash as in a checkout's release build).
+# cache (CCACHE_DIR; build.sh hashes paths relative to the checkout, /src here, and sets one
+# locale, so the objects of a release build on the host are hits).
 FROM docker.io/library/debian:bookworm AS build
 WORKDIR /src
 COPY scripts/deps.sh scripts/lib.sh scripts/
@@ -16,8 +17,7 @@ ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --prefix apps/dashboard --no-audit --no-fund --loglevel=error
 COPY . .
 ARG CCACHE_DIR=/root/.cache/ccache
-# LANG as on a Debian host: ccache hashes it (it changes the compiler's messages).
-ENV CCACHE_DIR=$CCACHE_DIR CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 LANG=C.UTF-8
+ENV CCACHE_DIR=$CCACHE_DIR
 RUN --mount=type=cache,target=/root/.cache/ccache \
     scripts/build.sh release --apps && \
     mkdir -p /out/bin && \

@@ -267,9 +267,11 @@ cmd_up() {
   printf '\n==== %s: up %s\n' "$(date -Is)" "$*" >>"$UP_LOG"
 
   if [[ $build -eq 1 ]]; then
+    local mark
+    mark="$(wc -l <"$UP_LOG")"
     scripts/deps.sh up >>"$UP_LOG" 2>&1 || { tail -n 30 "$UP_LOG" >&2; die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"; }
-    installed="$(sed -n '/^==== /h; /^==== /!H; ${x; p}' "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
-    phase "packages ${installed:-: all present}"
+    installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
+    phase "packages${installed:+ }${installed:-: all present}"
     up_build
   fi
 

@@ -41,6 +41,11 @@ if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   # Hash paths relative to the checkout, so a fresh clone elsewhere (CI) hits the same cache.
   export CCACHE_BASEDIR="$TRACEHUB_REPO" CCACHE_NOHASHDIR=1
+  # One locale for every build: ccache hashes LANG and LC_ALL/LC_CTYPE/LC_MESSAGES (they change
+  # the compiler's messages), so a cache filled here also serves a container's build (the
+  # Dockerfile, scripts/compose-smoke.sh) or a CI shell with another locale.
+  export LANG=C.UTF-8
+  unset LC_ALL LC_CTYPE LC_MESSAGES
 fi
 
 say "building $flavour in $build_dir"

@@ -145,7 +145,7 @@ compose=(podman-compose -p "$PROJECT" -f docker-compose.yml)
 
 # shellcheck disable=SC2317 # invoked by the trap
 teardown() {
-  local rc=$? left
+  local rc=$? left=() survivors
   trap - EXIT INT TERM
   if [[ $rc -ne 0 ]]; then
     say "compose smoke failed; the last lines of each container's log:"
@@ -156,13 +156,13 @@ teardown() {
   fi
   "${compose[@]}" down -v >"$CACHE_DIR/down.log" 2>&1 || true
   # podman-compose 1.0.3 can leave the project's containers, network or volumes behind.
-  left="$(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")"
-  [[ -z "$left" ]] || podman rm -f $left >/dev/null 2>&1 || true
+  mapfile -t left < <(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")
+  [[ ${#left[@]} -eq 0 ]] || podman rm -f "${left[@]}" >/dev/null 2>&1 || true
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   for v in pgdata redisdata; do podman volume rm -f "${PROJECT}_$v" >/dev/null 2>&1 || true; done
-  left="$(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")"
-  if [[ -n "$left" ]]; then
-    say "compose smoke: containers of $PROJECT survived the teardown: $left"
+  survivors="$(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")"
+  if [[ -n "$survivors" ]]; then
+    say "compose smoke: containers of $PROJECT survived the teardown: $survivors"
     [[ $rc -ne 0 ]] || rc=1
   fi
   exit "$rc"
