@@ -16,6 +16,9 @@ COPY apps/dashboard/package.json apps/dashboard/package-lock.json apps/dashboard
 ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --prefix apps/dashboard --no-audit --no-fund --loglevel=error
 COPY . .
+# The build stage's result is an untagged image of about 2 GB; the label lets
+# scripts/compose-smoke.sh prune it (and only it) afterwards.
+LABEL tracehub.stage=build
 ARG CCACHE_DIR=/root/.cache/ccache
 ENV CCACHE_DIR=$CCACHE_DIR
 RUN --mount=type=cache,target=/root/.cache/ccache \
