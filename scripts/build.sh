@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: scripts/build.sh [release|asan] [--apps]      (default: release, every target)
 #
-#   release  build/release, RelWithDebInfo: -O2 with debug symbols, so the binary we benchmark is
-#            also the one perf and callgrind can read; asserts are off as in Release.
+#   release  build/release, RelWithDebInfo: -O2 with line tables (-g1, see CMakeLists.txt), so
+#            the binary we benchmark is also the one perf and callgrind can read; asserts are
+#            off as in Release.
 #   asan     build/asan, Debug with AddressSanitizer + UndefinedBehaviorSanitizer (TRACEHUB_SANITIZE).
 #   --apps   only what running needs: the backend, the producer simulator and the dashboard
 #            bundle; no tests, no benchmarks (`./start.sh up`, the Dockerfile).
