@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The TraceHub image: the backend (API on 3001, dashboard on 3000) and the producer simulator.
 # docker-compose.yml builds it; README "Quick start".
 #
