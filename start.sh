@@ -205,7 +205,7 @@ phase() {
 # the waits reach the terminal (a PostgreSQL in crash recovery, a Redis loading its AOF); if `up`
 # fails meanwhile, the end of that log is shown.
 up_quiet() {
-  exec 3>&2 2> >(tee -a "$UP_LOG" | grep --line-buffered 'waiting' >&3)
+  exec 3>&2 2> >(tee -a "$UP_LOG" | grep --line-buffered -E 'waiting (up to|for it)' >&3)
   UP_FILTER=$!
   trap up_failed EXIT
 }
@@ -246,8 +246,12 @@ up_build() {
     tail -n 40 "$UP_LOG" >&2
     die "the build failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"
   fi
-  now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" | tail -n 1 | tr -d '[]')" || true
-  phase "build ${now:-up to date}: backend, simulator, dashboard bundle"
+  if grep -q '^ninja: no work to do' "$progress"; then
+    now="up to date"
+  else
+    now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" | tail -n 1 | tr -d '[]')" || true
+  fi
+  phase "build ${now:-done}: backend, simulator, dashboard bundle"
 }
 
 cmd_up() {
