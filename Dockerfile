@@ -41,6 +41,7 @@ COPY --from=build /out/bin/ /usr/local/bin/
 COPY apps/backend/migrations/ /usr/share/tracehub/migrations/
 COPY --from=build /src/apps/dashboard/dist/ /usr/share/tracehub/dashboard/
 ENV TRACEHUB_DASHBOARD_DIR=/usr/share/tracehub/dashboard
+LABEL tracehub.stage=runtime
 USER tracehub
 EXPOSE 3001 3000
 CMD ["tracehub-backend"]

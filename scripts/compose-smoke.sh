@@ -131,8 +131,9 @@ image_start=$SECONDS
 podman build --force-rm "${build_args[@]}" -t "$IMAGE" -f Dockerfile . >"$build_log" 2>&1 ||
   { tail -n 40 "$build_log" >&2; fail "building $IMAGE failed (log: $build_log)"; }
 step "image built in $((SECONDS - image_start))s"
-# The build stage's result (untagged, ~2 GB) goes; its package layers stay cached for next time.
-podman image prune -f --filter label=tracehub.stage=build >/dev/null 2>&1 || true
+# The build stage's result (untagged, ~2 GB) and the images this name had before go; the
+# package layers stay cached for next time.
+podman image prune -f --filter label=tracehub.stage >/dev/null 2>&1 || true
 
 # ---- up, check, down ------------------------------------------------------------------------
 
