@@ -10,8 +10,11 @@ usage() {
 Usage: ./start.sh <command> [options]
 
   up [--no-sim] [--no-build]
-              install missing packages, build, start PostgreSQL, Redis, the backend (and the
-              producer simulators unless --no-sim), wait for /health, print the URLs.
+              install missing packages (scripts/deps.sh up), build the backend, the
+              simulator and the dashboard (no tests), start PostgreSQL, Redis, the backend
+              (and the producer simulators unless --no-sim), wait for /health, print the
+              URLs. One progress line per phase (packages, build, database, services); the
+              details go to .tracehub/logs/up.log.
               Safe to repeat, and the repair after a crash: starts whatever is down (killed
               or not), waits for a PostgreSQL in crash recovery or a Redis loading its AOF.
               --no-build skips the package check and the build.
@@ -21,10 +24,15 @@ Usage: ./start.sh <command> [options]
               the last lines of a component's log (default backend); -f follows it
   env         KEY=value lines for this instance: DATABASE_URL, REDIS_URL, BACKEND_URL,
               DASHBOARD_URL; load them with: set -a; eval "$(./start.sh env)"; set +a
+  dev [--no-sim]
+              `up`, then the dashboard from Vite's dev server with hot reload on
+              http://127.0.0.1:5173, proxying the API and Socket.IO to the backend
+              (Ctrl-C stops Vite; `down` the rest)
   test [--quick]
               build release and asan and run the whole test suite against throwaway
-              PostgreSQL and Redis servers, then run every fuzz harness for 60 s
-              (--quick: release only, no fuzzing)
+              PostgreSQL and Redis servers, run every fuzz harness for 60 s, then run
+              docker-compose.yml with podman-compose (scripts/compose-smoke.sh)
+              (--quick: release only, no fuzzing, no compose)
   fuzz [SECONDS]
               build the libFuzzer harnesses (clang, build/fuzz) and run each for SECONDS
               [300]; fails on any crash, leak or sanitizer report (scripts/fuzz.sh)
@@ -188,8 +196,67 @@ wait_for_health() {
 # ---------------------------------------------------------------------------------------------
 # Subcommands
 
+# phase TEXT: one progress line of `up`, with the seconds since it began.
+phase() {
+  printf 'tracehub: [%3ds] %s\n' $((SECONDS - UP_START)) "$*" >&2
+}
+
+# up_quiet / up_loud: between them, what the steps say goes to .tracehub/logs/up.log and only
+# the waits reach the terminal (a PostgreSQL in crash recovery, a Redis loading its AOF); if `up`
+# fails meanwhile, the end of that log is shown.
+up_quiet() {
+  exec 3>&2 2> >(tee -a "$UP_LOG" | grep --line-buffered -E 'waiting (up to|for it)' >&3)
+  UP_FILTER=$!
+  trap up_failed EXIT
+}
+up_loud() {
+  exec 2>&3 3>&-
+  wait "$UP_FILTER" 2>/dev/null || true
+  trap - EXIT
+}
+# shellcheck disable=SC2317 # invoked by the trap
+up_failed() {
+  local rc=$?
+  up_loud
+  if [[ $rc -ne 0 ]]; then
+    printf 'tracehub: up failed; the end of %s:\n' "${UP_LOG#"$TRACEHUB_REPO/"}" >&2
+    tail -n 25 "$UP_LOG" >&2
+  fi
+  exit "$rc"
+}
+
+# up_build: the two binaries and the dashboard bundle (scripts/build.sh release --apps), with
+# one "build x/y" line (rewritten in place on a terminal).
+up_build() {
+  local progress="$LOG_DIR/build.log" pid rc=0 last="" now
+  : >"$progress"
+  TRACEHUB_BUILD_PROGRESS="$progress" scripts/build.sh release --apps >>"$UP_LOG" 2>&1 &
+  pid=$!
+  while pid_running "$pid"; do
+    now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" 2>/dev/null | tail -n 1 | tr -d '[]')" || true
+    if [[ -t 2 && -n "$now" && "$now" != "$last" ]]; then
+      printf '\rtracehub: [%3ds] build %s' $((SECONDS - UP_START)) "$now" >&2
+      last="$now"
+    fi
+    sleep 0.5
+  done
+  wait "$pid" || rc=$?
+  [[ -z "$last" ]] || printf '\r' >&2
+  if [[ $rc -ne 0 ]]; then
+    tail -n 40 "$UP_LOG" >&2
+    die "the build failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"
+  fi
+  if grep -q '^ninja: no work to do' "$progress"; then
+    now="up to date"
+  else
+    now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" | tail -n 1 | tr -d '[]')" || true
+  fi
+  phase "build ${now:-done}: backend, simulator, dashboard bundle"
+}
+
 cmd_up() {
-  local sim=1 build=1 pid area
+  local sim=1 build=1 pid area installed
+  UP_START=$SECONDS
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --no-sim) sim=0 ;;
@@ -198,10 +265,18 @@ cmd_up() {
     esac
     shift
   done
+  mkdir -p "$RUN_DIR" "$LOG_DIR" "$REDIS_DIR"
+  chmod 0755 "$STATE_DIR"
+  UP_LOG="$LOG_DIR/up.log"
+  printf '\n==== %s: up %s\n' "$(date -Is)" "$*" >>"$UP_LOG"
 
   if [[ $build -eq 1 ]]; then
-    scripts/deps.sh
-    scripts/build.sh release
+    local mark
+    mark="$(wc -l <"$UP_LOG")"
+    scripts/deps.sh up >>"$UP_LOG" 2>&1 || { tail -n 30 "$UP_LOG" >&2; die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"; }
+    installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
+    phase "packages${installed:+ }${installed:-: all present}"
+    up_build
   fi
 
   load_config
@@ -211,10 +286,9 @@ cmd_up() {
     *) [[ -n "${TRACEHUB_ADMIN_TOKEN:-}" ]] ||
       die "TRACEHUB_BIND=$TRACEHUB_BIND serves beyond this host: set TRACEHUB_ADMIN_TOKEN first, e.g. export TRACEHUB_ADMIN_TOKEN=\$(openssl rand -hex 32) (README \"Security\")" ;;
   esac
-  mkdir -p "$RUN_DIR" "$LOG_DIR" "$REDIS_DIR"
-  chmod 0755 "$STATE_DIR"
   save_config
 
+  up_quiet
   pg_area_create
   area="$(pg_area)"
   pg_prepare_area "$area"
@@ -224,13 +298,16 @@ cmd_up() {
 
   redis_write_conf "$REDIS_CONF" "$REDIS_DIR" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE" "$LOG_DIR/redis.log"
   redis_start "$REDIS_CONF" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE"
+  up_loud
+  phase "database: PostgreSQL on 127.0.0.1:$TRACEHUB_PG_PORT, Redis on 127.0.0.1:$TRACEHUB_REDIS_PORT"
 
+  up_quiet
   pid="$(daemon_pid "$BACKEND_PIDFILE" tracehub-backend)"
   if [[ -n "$pid" ]]; then
     say "backend already running (pid $pid)"
   else
     [[ -x "$BACKEND_BIN" ]] ||
-      die "backend binary missing: build/release/apps/backend/tracehub-backend (PostgreSQL and Redis are up; build with scripts/build.sh release)"
+      die "backend binary missing: build/release/apps/backend/tracehub-backend (PostgreSQL and Redis are up; build with scripts/build.sh release --apps)"
     mapfile -t env_lines < <(backend_env)
     daemon_start "$BACKEND_BIN" "$BACKEND_PIDFILE" "$BACKEND_LOG" "${env_lines[@]}"
     pid="$(pid_from_file "$BACKEND_PIDFILE")"
@@ -240,6 +317,7 @@ cmd_up() {
 
   # ---- Producer simulators (apps/producer-simulator) -------------------------------------------
   # Started only once its binary is built, and not with --no-sim.
+  local sims="no simulators"
   if [[ $sim -eq 1 && -x "$SIM_BIN" ]]; then
     pid="$(daemon_pid "$SIM_PIDFILE" tracehub-producer-sim)"
     if [[ -n "$pid" ]]; then
@@ -249,11 +327,14 @@ cmd_up() {
         "BACKEND_URL=$BACKEND_URL" "REDIS_URL=$REDIS_URL" "DATABASE_URL=$DATABASE_URL"
       say "producer simulators started (pid $(pid_from_file "$SIM_PIDFILE"))"
     fi
+    sims="producer simulators"
   fi
   # ---------------------------------------------------------------------------------------------
+  up_loud
+  phase "services: backend healthy, $sims running"
 
   local dashboard_note=""
-  [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built: run scripts/build.sh release)"
+  [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built: run scripts/build.sh release --apps)"
   cat <<EOF
 
 TraceHub is up.
@@ -262,6 +343,15 @@ TraceHub is up.
   health     $BACKEND_URL/health
 Connection settings for your shell:  set -a; eval "\$(./start.sh env)"; set +a
 EOF
+}
+
+cmd_dev() {
+  # The Vite page calls the admin routes from its own origin; the backend must allow it (it
+  # takes this when it starts: a backend already running keeps what it had).
+  export TRACEHUB_ALLOWED_ORIGINS="${TRACEHUB_ALLOWED_ORIGINS:+$TRACEHUB_ALLOWED_ORIGINS,}http://localhost:5173,http://127.0.0.1:5173"
+  cmd_up "$@"
+  say "dashboard with hot reload on http://127.0.0.1:5173 (Vite, proxying to $BACKEND_URL); Ctrl-C stops it, ./start.sh down the rest"
+  BACKEND_URL="$BACKEND_URL" exec npm run --prefix apps/dashboard dev -- --host 127.0.0.1 --port 5173 --strictPort
 }
 
 cmd_down() {
@@ -350,13 +440,13 @@ cmd_env() {
 }
 
 cmd_test() {
-  local flavours=(release asan) results=() failed=0 flavour fuzz=1
+  local flavours=(release asan) results=() failed=0 flavour fuzz=1 compose=1
   case "${1:-}" in
-    --quick) flavours=(release) fuzz=0 ;;
+    --quick) flavours=(release) fuzz=0 compose=0 ;;
     '') ;;
     *) die "test: unknown option $1 (see ./start.sh help)" ;;
   esac
-  scripts/deps.sh
+  scripts/deps.sh test
 
   # Sanitizer reports carry stack traces; ASan and UBSan findings fail the test.
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -389,6 +479,18 @@ cmd_test() {
     fi
   fi
 
+  # docker-compose.yml for real, with podman-compose (scripts/compose-smoke.sh). A machine
+  # without the tools fails it: scripts/deps.sh test installs them.
+  if [[ $compose -eq 1 ]]; then
+    local smoke_start=$SECONDS
+    if scripts/compose-smoke.sh; then
+      results+=("compose: passed in $((SECONDS - smoke_start))s")
+    else
+      results+=("compose: FAILED")
+      failed=1
+    fi
+  fi
+
   local summary
   summary="$(printf '%s; ' "${results[@]}")"
   if [[ $failed -eq 0 ]]; then
@@ -406,14 +508,14 @@ cmd_chaos() {
   if [[ ! -x "$build_dir/apps/backend/tracehub-backend" ||
     ! -x "$build_dir/apps/producer-simulator/tracehub-producer-sim" ]]; then
     [[ -z "${TRACEHUB_BUILD_DIR:-}" ]] || die "chaos: no binaries in TRACEHUB_BUILD_DIR=$build_dir"
-    scripts/build.sh release
+    scripts/build.sh release --apps
   fi
   TRACEHUB_BUILD_DIR="$build_dir" scripts/chaos.sh "$@"
 }
 
 cmd_fuzz() {
   [[ $# -le 1 && "${1:-300}" =~ ^[1-9][0-9]*$ ]] || die "usage: ./start.sh fuzz [SECONDS] (a positive number)"
-  scripts/deps.sh
+  scripts/deps.sh test
   scripts/fuzz.sh "${1:-300}"
 }
 
@@ -430,6 +532,7 @@ command="${1:-help}"
 [[ $# -gt 0 ]] && shift
 case "$command" in
   up) cmd_up "$@" ;;
+  dev) cmd_dev "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
   logs) cmd_logs "$@" ;;

@@ -28,7 +28,7 @@ build_dir=build/fuzz
 fuzz_src=apps/backend/fuzz
 
 command -v clang++ >/dev/null 2>&1 ||
-  die "clang++ is missing; the fuzz harnesses need it (scripts/deps.sh installs clang and libclang-rt-14-dev)"
+  die "clang++ is missing; the fuzz harnesses need it (scripts/deps.sh test installs clang and libclang-rt-14-dev)"
 
 cmake_args=(-DTRACEHUB_FUZZ=ON -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_COMPILER=clang++)
 if command -v ccache >/dev/null 2>&1; then
