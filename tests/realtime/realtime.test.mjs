@@ -124,10 +124,13 @@ test('an unknown namespace is refused with "Invalid namespace"', async () => {
   }
 });
 
-test('polling and Engine.IO v3 get a 400 JSON error', async () => {
+test('Engine.IO v3 and unknown transports get a 400 JSON error (polling: polling.test.mjs)', async () => {
   const polling = await fetch(`${base}/socket.io/?EIO=4&transport=polling`);
-  assert.equal(polling.status, 400);
-  assert.equal((await polling.json()).error, 'transport_unsupported');
+  assert.equal(polling.status, 200);
+  assert.equal((await polling.text())[0], '0');
+  const other = await fetch(`${base}/socket.io/?EIO=4&transport=flash`);
+  assert.equal(other.status, 400);
+  assert.equal((await other.json()).error, 'transport_unsupported');
   const v3 = await fetch(`${base}/socket.io/?EIO=3&transport=polling`);
   assert.equal(v3.status, 400);
   assert.equal((await v3.json()).error, 'unsupported_protocol_version');

@@ -121,6 +121,15 @@ config parse_config(int argc, char** argv) {
                  "Socket.IO clients; past it new ones get 503")
       ->envname("TRACEHUB_MAX_SOCKET_CLIENTS")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--socket-ping-interval-ms", c.socket_ping_interval_ms,
+                 "Socket.IO: the server pings each client this often")
+      ->envname("TRACEHUB_SOCKET_PING_INTERVAL_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  cli.add_option("--socket-ping-timeout-ms", c.socket_ping_timeout_ms,
+                 "Socket.IO: a client whose pong is this late is disconnected (a polling client "
+                 "that stops polling too)")
+      ->envname("TRACEHUB_SOCKET_PING_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
   cli.add_option("--write-timeout-ms", c.write_timeout_ms,
                  "a client that takes longer to read one response is dropped")
       ->envname("TRACEHUB_WRITE_TIMEOUT_MS")

@@ -35,6 +35,9 @@ struct config {
   // HTTP and Socket.IO limits (http/server.h, realtime/hub.h).
   std::size_t max_connections = 2048;
   std::size_t max_socket_clients = 1000;
+  // Engine.IO heartbeat (realtime/hub.h options): ping every interval, pong due within timeout.
+  std::int64_t socket_ping_interval_ms = 25'000;
+  std::int64_t socket_ping_timeout_ms = 20'000;
   std::int64_t write_timeout_ms = 30'000;
   std::int64_t idle_timeout_ms = 15'000;
   std::int64_t replay_deadline_ms = 60'000;

@@ -177,6 +177,8 @@ controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::
   rto.access = out.admin;
   rto.public_read = cfg.public_read;
   rto.max_clients = cfg.max_socket_clients;
+  rto.ping_interval = std::chrono::milliseconds(cfg.socket_ping_interval_ms);
+  rto.ping_timeout = std::chrono::milliseconds(cfg.socket_ping_timeout_ms);
   // Shared: worker threads publish through the bus until they are joined.
   out.hub = std::make_shared<realtime::hub>(io, rto, p.realtime);
   p.bus->subscribe([hub = out.hub](std::string_view name, const std::string& json) {
@@ -247,7 +249,10 @@ std::shared_ptr<http::router> make_routes(const app::config& cfg, const redis::e
               http::auth_status_handler(admin, cfg.public_read));
   routes->add(boost::beast::http::verb::get, "/sim-events",
               control::sim_events_handler{controller});
-  routes->add(boost::beast::http::verb::get, "/socket.io/", realtime::refuse_polling);
+  // Socket.IO's polling transport; WebSocket upgrades come through serve()'s on_upgrade hook.
+  auto poll = [hub = c.hub](http::request& req) { return hub->poll(req); };
+  routes->add(boost::beast::http::verb::get, "/socket.io/", poll, c.hub->polling_guard());
+  routes->add(boost::beast::http::verb::post, "/socket.io/", poll, c.hub->polling_guard());
   return routes;
 }
 

@@ -1,5 +1,8 @@
 #include "realtime/hub.h"
 
+#include <charconv>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -45,8 +48,8 @@ std::string_view query_param(std::string_view target, std::string_view key) {
   return {};
 }
 
-// Why a request to /socket.io/ cannot become a session, or nullopt when it can.
-std::optional<http::reply> refusal(std::string_view target, bool upgrade) {
+// Why a WebSocket upgrade request cannot become a session, or nullopt when it can.
+std::optional<http::reply> upgrade_refusal(std::string_view target) {
   if (http::path_of(target) != socket_io_path)
     return http::json_error(404, "not_found", "WebSocket upgrades are served at /socket.io/ only");
   auto eio = query_param(target, "EIO");
@@ -54,11 +57,35 @@ std::optional<http::reply> refusal(std::string_view target, bool upgrade) {
     return http::json_error(
         400, "unsupported_protocol_version",
         "only Engine.IO v4 (Socket.IO v3/v4 clients) is served; got EIO=" + std::string(eio));
-  if (!upgrade || query_param(target, "transport") != "websocket")
+  if (query_param(target, "transport") != "websocket")
     return http::json_error(400, "transport_unsupported",
-                            "only the websocket transport is served: connect with "
-                            "io(url, { transports: ['websocket'] })");
+                            "a WebSocket upgrade must say transport=websocket");
   return std::nullopt;
+}
+
+// Why a polling request (GET or POST /socket.io/ without an upgrade) is refused, or nullopt.
+std::optional<http::reply> polling_refusal(std::string_view target) {
+  auto eio = query_param(target, "EIO");
+  if (eio != "4")
+    return http::json_error(
+        400, "unsupported_protocol_version",
+        "only Engine.IO v4 (Socket.IO v3/v4 clients) is served; got EIO=" + std::string(eio));
+  auto transport = query_param(target, "transport");
+  if (transport == "websocket")
+    return http::json_error(400, "transport_unsupported",
+                            "transport=websocket needs a WebSocket upgrade request");
+  if (transport != "polling")
+    return http::json_error(400, "transport_unsupported",
+                            "the transports served are polling and websocket; got transport=" +
+                                std::string(transport));
+  return std::nullopt;
+}
+
+http::reply too_many_clients() {
+  auto busy =
+      http::json_error(503, "too_many_clients", "the real-time channel has too many clients; retry shortly");
+  busy.headers.emplace_back("Retry-After", "5");
+  return busy;
 }
 
 asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsigned version) {
@@ -123,6 +150,71 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
     });
   }
 
+  // Forgets closed sessions and ended clients.
+  void prune() {
+    std::erase_if(sessions_, [](const auto& kv) { return kv.second->closed(); });
+    std::erase_if(clients_, [](const std::weak_ptr<client>& w) {
+      auto c = w.lock();
+      return !c || c->closed();
+    });
+  }
+
+  bool full() {
+    prune();
+    if (clients_.size() < opts_->max_clients) return false;
+    probe_->client_refused();
+    return true;
+  }
+
+  // A polling request (hub::poll), on the strand.
+  static asio::awaitable<http::reply> poll(std::shared_ptr<state> s, std::string sid,
+                                           poll_request r) {
+    if (s->stopped_)
+      co_return http::json_error(503, "unavailable", "the real-time channel is stopping");
+    if (sid.empty()) {
+      if (r.post)
+        co_return http::json_error(400, "bad_handshake_method",
+                                   "a polling session starts with a GET without sid");
+      if (s->full()) co_return too_many_clients();
+      auto c = std::make_shared<client>(s->strand_, s->opts_, s->probe_);
+      s->clients_.push_back(c);
+      s->sessions_.emplace(c->engine_sid(), c);
+      co_return co_await client::poll(c, std::move(r));
+    }
+    auto it = s->sessions_.find(sid);
+    if (it == s->sessions_.end() || it->second->closed())
+      co_return http::json_error(400, "unknown_sid", "Session ID unknown");
+    auto c = it->second;  // the session may be erased while this request waits
+    co_return co_await client::poll(std::move(c), std::move(r));
+  }
+
+  // The WebSocket upgrade of the polling session `sid`, on the strand.
+  void upgrade(std::string sid, tcp::socket socket, http::request req) {
+    auto it = sessions_.find(sid);
+    std::optional<http::reply> refused;
+    if (it == sessions_.end() || it->second->closed())
+      refused = http::json_error(400, "unknown_sid", "Session ID unknown");
+    else if (!it->second->may_upgrade())
+      refused = http::json_error(400, "upgrade_refused",
+                                 "this session is upgrading or upgraded already");
+    if (refused) {
+      asio::co_spawn(strand_, answer_and_close(std::move(socket), std::move(*refused), req.version()),
+                     asio::detached);
+      return;
+    }
+    asio::co_spawn(strand_, client::upgrade(it->second, std::move(socket), std::move(req)),
+                   log_session_error);
+  }
+
+  static void log_session_error(std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log().error("session: {}", ex.what());
+    }
+  }
+
   static asio::awaitable<void> tick_loop(std::shared_ptr<state> s) {
     while (!s->stopped_) {
       s->tick_timer_.expires_after(tick_interval);
@@ -135,6 +227,7 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
         c->tick(now);
         return false;
       });
+      std::erase_if(s->sessions_, [](const auto& kv) { return kv.second->closed(); });
     }
   }
 
@@ -155,6 +248,7 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
     for (auto& w : clients_)
       if (auto c = w.lock()) c->close();
     clients_.clear();
+    sessions_.clear();
   }
 
   strand strand_;
@@ -162,6 +256,9 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
   std::shared_ptr<probe> probe_;
   asio::steady_timer tick_timer_, snapshot_timer_;
   std::vector<std::weak_ptr<client>> clients_;  // strand only
+  // Sessions that began by polling, by Engine.IO sid: owned here, as no coroutine runs for
+  // them between requests (strand only).
+  std::unordered_map<std::string, std::shared_ptr<client>> sessions_;
   bool stopped_ = false;                        // strand only
 };
 
@@ -183,7 +280,7 @@ void hub::stop() {
 }
 
 void hub::accept(tcp::socket&& socket, http::request&& req) {
-  auto r = refusal(req.target(), true);
+  auto r = upgrade_refusal(req.target());
   if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_host(req);
   if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_origin(req);
   if (r) {
@@ -193,31 +290,59 @@ void hub::accept(tcp::socket&& socket, http::request&& req) {
                    asio::detached);
     return;
   }
+  if (auto sid = query_param(req.target(), "sid"); !sid.empty()) {
+    asio::post(state_->strand_, [s = state_, sid = std::string(sid), socket = std::move(socket),
+                                 req = std::move(req)]() mutable {
+      if (s->stopped_) return;  // the socket closes with this handler
+      s->upgrade(std::move(sid), std::move(socket), std::move(req));
+    });
+    return;
+  }
   auto c =
       std::make_shared<client>(std::move(socket), state_->strand_, state_->opts_, state_->probe_);
   asio::post(state_->strand_, [s = state_, c, req = std::move(req)]() mutable {
     if (s->stopped_) return c->close();
-    std::erase_if(s->clients_, [](const std::weak_ptr<client>& w) { return w.expired(); });
-    if (s->clients_.size() >= s->opts_->max_clients) {
-      s->probe_->client_refused();
-      auto busy = http::json_error(503, "too_many_clients",
-                                   "the real-time channel has too many clients; retry shortly");
-      busy.headers.emplace_back("Retry-After", "5");
+    if (s->full()) {
       asio::co_spawn(s->strand_,
-                     answer_and_close(c->release_socket(), std::move(busy), req.version()),
+                     answer_and_close(c->release_socket(), too_many_clients(), req.version()),
                      asio::detached);
       return;
     }
     s->clients_.push_back(c);
-    asio::co_spawn(s->strand_, client::run(c, std::move(req)), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log().error("session: {}", ex.what());
-      }
-    });
+    asio::co_spawn(s->strand_, client::run(c, std::move(req)), state::log_session_error);
   });
+}
+
+asio::awaitable<http::reply> hub::poll(http::request& req) {
+  std::string target(req.target());
+  if (auto r = polling_refusal(target)) co_return std::move(*r);
+  poll_request pr;
+  pr.post = req.method() == beast::http::verb::post;
+  std::string_view type = req[beast::http::field::content_type];
+  pr.binary = beast::iequals(type.substr(0, type.find(';')), "application/octet-stream");
+  pr.body = std::move(req.body());
+  std::string sid(query_param(target, "sid"));
+  co_return co_await asio::co_spawn(
+      state_->strand_, state::poll(state_, std::move(sid), std::move(pr)), asio::use_awaitable);
+}
+
+http::route_guard hub::polling_guard() const {
+  return [opts = state_->opts_](const http::request_header& h) -> std::optional<http::reply> {
+    if (opts->access) {
+      if (auto r = opts->access->refuse_foreign_host(h)) return r;
+      if (auto r = opts->access->refuse_foreign_origin(h)) return r;
+    }
+    if (h.method() == beast::http::verb::post) {
+      auto length = h[beast::http::field::content_length];
+      std::size_t n = 0;
+      auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+      if (!length.empty() && (ec != std::errc{} || n > opts->max_payload))
+        return http::json_error(413, "payload_too_large",
+                                "the payload exceeds maxPayload (" +
+                                    std::to_string(opts->max_payload) + " bytes)");
+    }
+    return std::nullopt;
+  };
 }
 
 void hub::broadcast(std::string_view event, std::string_view json) {
@@ -229,12 +354,6 @@ void hub::broadcast(std::string_view event, std::string_view json) {
 
 const probe& hub::counters() const {
   return *state_->probe_;
-}
-
-asio::awaitable<http::reply> refuse_polling(http::request& req) {
-  auto r = refusal(req.target(), false);
-  co_return r ? std::move(*r)
-              : http::json_error(400, "transport_unsupported", "upgrade to WebSocket");
 }
 
 }  // namespace tracehub::realtime

@@ -1,16 +1,20 @@
 // realtime/hub.h — the Socket.IO channel (docs/PROTOCOL.md, "Events"): Socket.IO v5 over Engine.IO
-// v4, WebSocket transport only, on the namespace "/".
+// v4 on the namespace "/", over the polling and WebSocket transports, polling sessions
+// upgrading to WebSocket.
 //
 // The hub owns every client session. accept() takes an upgraded HTTP request (the http
-// server's upgrade hook, io thread); broadcast() may be called from any thread: it serialises
-// the event once and posts the fan-out to the hub's strand, where all client state lives.
+// server's upgrade hook, io thread): a new WebSocket session, or the upgrade of a polling one;
+// poll() answers the polling transport's GET and POST requests (a route); broadcast() may be
+// called from any thread: it serialises the event once and posts the fan-out to the hub's
+// strand, where all client state lives.
 // Each client has a bounded outgoing queue (oldest frames dropped and counted when full; a
-// client whose queue stays full, or who misses a pong, is disconnected), a log:new filter set
-// by its `subscribe` event and a log:new rate limit whose skips it is told about in
-// `log:skipped {count}`. The hub does not poll transports, rooms, binary events or
-// namespaces other than "/".
-// Access (README "Security"): the upgrade is refused when its Host or Origin is foreign
-// (http/admin.h; 421/403) or when max_clients are connected (503). With an admin token set,
+// client whose queue stays full, or who misses a pong, is disconnected — a polling client that
+// stops polling misses its pong), a log:new filter set by its `subscribe` event and a log:new
+// rate limit whose skips it is told about in `log:skipped {count}`, whatever its transport.
+// The hub does not serve rooms, binary events or namespaces other than "/".
+// Access (README "Security"): the upgrade and every polling request are refused when their
+// Host or Origin is foreign (http/admin.h; 421/403), a new session when max_clients are
+// connected (503). With an admin token set,
 // a client joins "/" only with `auth: {token}` in its CONNECT packet — or, when public_read,
 // without it, and then gets metrics:snapshot and log:new only. A connection that has not
 // joined "/" within join_timeout is closed.
@@ -73,10 +77,19 @@ class hub {
   void stop();
 
   // Takes over a WebSocket upgrade request received by the http server (any path). Only
-  // /socket.io/?EIO=4&transport=websocket becomes a session; anything else is answered with a
-  // JSON error (400 for other protocol versions or transports, 404 for other paths, 421/403
-  // for a foreign Host or Origin, 503 past max_clients) and closed.
+  // /socket.io/?EIO=4&transport=websocket becomes a session (with &sid=: the upgrade of that
+  // polling session); anything else is answered with a JSON error (400 for other protocol
+  // versions or transports, an unknown sid or a session upgrading already, 404 for other
+  // paths, 421/403 for a foreign Host or Origin, 503 past max_clients) and closed.
   void accept(boost::asio::ip::tcp::socket&& socket, http::request&& req);
+
+  // GET and POST /socket.io/?EIO=4&transport=polling[&sid=...]: the polling transport. Without
+  // sid, a GET opens a session and answers its open packet; with it, a GET waits for frames
+  // (long poll), a POST delivers the client's packets. Errors are JSON (400, 413, 503).
+  boost::asio::awaitable<http::reply> poll(http::request& req);
+  // The route guard of those requests: Host and Origin as for upgrades (421/403), and a POST
+  // whose Content-Length exceeds max_payload (413), before its body is read.
+  http::route_guard polling_guard() const;
 
   // Sends `42["event", json]` to every client connected to "/" (log:new only to those whose
   // filter and rate limit let it through). `json` must be valid JSON text. Any thread.
@@ -88,9 +101,5 @@ class hub {
   struct state;
   std::shared_ptr<state> state_;  // shared with the timer and session coroutines
 };
-
-// GET /socket.io/ without an upgrade (the polling transport): 400 with a JSON error saying
-// that only the WebSocket transport is served (or which protocol version is).
-boost::asio::awaitable<http::reply> refuse_polling(http::request& req);
 
 }  // namespace tracehub::realtime

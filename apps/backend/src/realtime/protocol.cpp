@@ -82,10 +82,12 @@ std::optional<event_call> parse_event(std::string_view payload) {
 }
 
 std::string open_packet(std::string_view sid, std::chrono::milliseconds ping_interval,
-                        std::chrono::milliseconds ping_timeout, std::size_t max_payload) {
+                        std::chrono::milliseconds ping_timeout, std::size_t max_payload,
+                        bool upgradable) {
   std::string out = "0{\"sid\":";
   out += json_string(sid);
-  out += ",\"upgrades\":[],\"pingInterval\":";
+  out += upgradable ? ",\"upgrades\":[\"websocket\"],\"pingInterval\":"
+                    : ",\"upgrades\":[],\"pingInterval\":";
   out += std::to_string(ping_interval.count());
   out += ",\"pingTimeout\":";
   out += std::to_string(ping_timeout.count());
@@ -93,6 +95,47 @@ std::string open_packet(std::string_view sid, std::chrono::milliseconds ping_int
   out += std::to_string(max_payload);
   out += '}';
   return out;
+}
+
+void append_to_payload(std::string& out, std::string_view packet) {
+  if (!out.empty()) out += record_separator;
+  out += packet;
+}
+
+decoded_payload decode_payload(std::string_view body, std::size_t max_bytes) {
+  decoded_payload out;
+  auto fail = [&](payload_error e) {
+    out.packets.clear();
+    out.error = e;
+    return out;
+  };
+  if (body.size() > max_bytes) return fail(payload_error::too_large);
+  for (;;) {
+    auto end = body.find(record_separator);
+    auto packet = body.substr(0, end);
+    if (packet.empty()) return fail(payload_error::empty_packet);
+    if (packet[0] == 'b') return fail(payload_error::binary_unsupported);
+    if (packet[0] < '0' || packet[0] > '6') return fail(payload_error::unknown_type);
+    out.packets.push_back(packet);
+    if (end == std::string_view::npos) return out;
+    body.remove_prefix(end + 1);
+  }
+}
+
+std::string_view describe(payload_error e) {
+  switch (e) {
+    case payload_error::none:
+      return "a valid payload";
+    case payload_error::too_large:
+      return "the payload exceeds maxPayload";
+    case payload_error::empty_packet:
+      return "the payload holds an empty packet";
+    case payload_error::unknown_type:
+      return "a packet does not start with an Engine.IO type digit";
+    case payload_error::binary_unsupported:
+      return "binary packets are not served";
+  }
+  return "an unknown payload error";
 }
 
 std::string connect_reply(std::string_view nsp, std::string_view sid) {

@@ -7,6 +7,10 @@
 // attachment count and '-', the namespace followed by ',' unless it is "/", the ack id digits,
 // then the JSON payload. So `42["log:new",{...}]` is an event on "/" and `44/admin,{...}` a
 // refused connection to "/admin". The encoders return complete WebSocket message texts.
+//
+// Over the polling transport an HTTP body is a payload: Engine.IO packets, as above, joined by
+// the record separator \x1e (docs/PROTOCOL.md, "Events"). Packet texts never hold a raw \x1e
+// (JSON escapes control characters). Binary packets ("b" + base64) are not served.
 #pragma once
 
 #include <chrono>
@@ -15,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -69,11 +74,46 @@ struct event_call {
 // nullopt unless the payload is a JSON array whose first element is a string.
 std::optional<event_call> parse_event(std::string_view payload);
 
-// 0{"sid":...,"upgrades":[],"pingInterval":...,"pingTimeout":...,"maxPayload":...}
+// 0{"sid":...,"upgrades":[],"pingInterval":...,"pingTimeout":...,"maxPayload":...};
+// `upgradable` (a polling session) lists "websocket" in upgrades.
 std::string open_packet(std::string_view sid, std::chrono::milliseconds ping_interval,
-                        std::chrono::milliseconds ping_timeout, std::size_t max_payload);
+                        std::chrono::milliseconds ping_timeout, std::size_t max_payload,
+                        bool upgradable = false);
+inline constexpr std::string_view close_packet = "1";
 inline constexpr std::string_view ping_packet = "2";
 inline constexpr std::string_view pong_packet = "3";
+inline constexpr std::string_view noop_packet = "6";
+// The WebSocket upgrade of a polling session: the client probes with 2probe, the server
+// answers 3probe, the client sends 5 once its polling has paused.
+inline constexpr std::string_view probe_ping = "2probe";
+inline constexpr std::string_view probe_pong = "3probe";
+inline constexpr std::string_view upgrade_packet = "5";
+
+// The separator between the packets of a polling payload.
+inline constexpr char record_separator = '\x1e';
+
+// Appends `packet` to the payload `out` (a separator first unless `out` is empty).
+void append_to_payload(std::string& out, std::string_view packet);
+
+enum class payload_error {
+  none,
+  too_large,           // more than max_bytes
+  empty_packet,        // an empty body, or nothing between two separators
+  unknown_type,        // a packet not starting with a type digit 0..6
+  binary_unsupported,  // a "b<base64>" packet
+};
+
+struct decoded_payload {
+  std::vector<std::string_view> packets;  // views into the body; each starts with a type digit
+  payload_error error = payload_error::none;
+};
+
+// Splits a polling POST body into its packets. On any error `packets` is empty: the body is
+// taken whole or not at all.
+decoded_payload decode_payload(std::string_view body, std::size_t max_bytes);
+
+// A sentence for logs and error replies.
+std::string_view describe(payload_error e);
 
 // 40{"sid":"..."} (with "/nsp," before the JSON for other namespaces).
 std::string connect_reply(std::string_view nsp, std::string_view sid);

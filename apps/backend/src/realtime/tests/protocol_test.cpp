@@ -2,6 +2,9 @@
 // documents (socket.io-protocol v5, engine.io-protocol v4) and what socket.io-client sends.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include <boost/json/parse.hpp>
 
 #include "realtime/protocol.h"
@@ -20,6 +23,13 @@ TEST(engine_io, open_packet_carries_the_handshake) {
   EXPECT_EQ(v.at("pingInterval").as_int64(), 25000);
   EXPECT_EQ(v.at("pingTimeout").as_int64(), 20000);
   EXPECT_EQ(v.at("maxPayload").as_int64(), 1000000);
+}
+
+TEST(engine_io, a_polling_session_offers_the_websocket_upgrade) {
+  auto text = open_packet("abc", 25000ms, 20000ms, 1000000, true);
+  auto v = boost::json::parse(text.substr(1)).as_object();
+  ASSERT_EQ(v.at("upgrades").as_array().size(), 1u);
+  EXPECT_EQ(v.at("upgrades").as_array()[0].as_string(), "websocket");
 }
 
 TEST(engine_io, packets_decode_by_their_type_digit) {
@@ -119,6 +129,71 @@ TEST(socket_io, encoded_packets_decode_back) {
   ASSERT_TRUE(call);
   EXPECT_EQ(call->name, "ack:sent");
   EXPECT_EQ(call->arg.as_object().at("service").as_string(), "a");
+}
+
+// The polling payload: the engine.io-protocol v4 example `4hello\x1e4€` and what
+// socket.io-client posts (a CONNECT, a pong and an event in one body).
+TEST(payload, packets_are_joined_by_the_record_separator) {
+  std::string out;
+  append_to_payload(out, "4hello");
+  append_to_payload(out, "4\xe2\x82\xac");
+  EXPECT_EQ(out, "4hello\x1e" "4\xe2\x82\xac");
+  std::string one;
+  append_to_payload(one, "6");
+  EXPECT_EQ(one, "6");  // a single packet has no separator
+
+  auto d = decode_payload("40{\"token\":\"t\"}\x1e" "3\x1e" "42[\"subscribe\",{}]", 1000);
+  ASSERT_EQ(d.error, payload_error::none);
+  ASSERT_EQ(d.packets.size(), 3u);
+  EXPECT_EQ(d.packets[0], "40{\"token\":\"t\"}");
+  EXPECT_EQ(d.packets[1], "3");
+  EXPECT_EQ(d.packets[2], "42[\"subscribe\",{}]");
+}
+
+TEST(payload, encoded_payloads_decode_back) {
+  std::vector<std::string> packets = {"0{\"sid\":\"x\"}", "2", "42[\"log:new\",{\"m\":\"a\\u001eb\"}]",
+                                      event_packet("ack:sent", "{\"service\":\"s\"}"), "6"};
+  std::string body;
+  for (const auto& p : packets)
+    append_to_payload(body, p);
+  auto d = decode_payload(body, body.size());
+  ASSERT_EQ(d.error, payload_error::none);
+  ASSERT_EQ(d.packets.size(), packets.size());
+  for (std::size_t i = 0; i < packets.size(); ++i)
+    EXPECT_EQ(d.packets[i], packets[i]);
+}
+
+TEST(payload, binary_packets_are_refused) {
+  auto d = decode_payload("bAQIDBA==", 1000);
+  EXPECT_EQ(d.error, payload_error::binary_unsupported);
+  EXPECT_TRUE(d.packets.empty());
+  auto mixed = decode_payload("4text\x1e" "bAQIDBA==", 1000);
+  EXPECT_EQ(mixed.error, payload_error::binary_unsupported);
+  EXPECT_TRUE(mixed.packets.empty());  // taken whole or not at all
+}
+
+TEST(payload, malformed_payloads_are_refused) {
+  EXPECT_EQ(decode_payload("", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("\x1e", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("2\x1e", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("\x1e" "2", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("3\x1e\x1e" "3", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("7", 1000).error, payload_error::unknown_type);
+  EXPECT_EQ(decode_payload("3\x1ex", 1000).error, payload_error::unknown_type);
+  EXPECT_FALSE(describe(payload_error::unknown_type).empty());
+}
+
+TEST(payload, the_limit_is_max_payload_bytes) {
+  std::string body = "4" + std::string(99, 'a');  // 100 bytes
+  EXPECT_EQ(decode_payload(body, 100).error, payload_error::none);
+  EXPECT_EQ(decode_payload(body, 99).error, payload_error::too_large);
+  std::string many;
+  for (int i = 0; i < 50; ++i)
+    append_to_payload(many, "3");  // 99 bytes with separators
+  EXPECT_EQ(decode_payload(many, 99).packets.size(), 50u);
+  append_to_payload(many, "3");
+  EXPECT_EQ(decode_payload(many, 99).error, payload_error::too_large);
+  EXPECT_TRUE(decode_payload(many, 99).packets.empty());
 }
 
 TEST(socket_io, session_ids_are_random_and_url_safe) {
