@@ -228,7 +228,15 @@ test("transports: ['polling'] receives live events and subscribes like a WebSock
 });
 
 test('a polling client that stops polling is dropped after pingTimeout and its session freed', async () => {
-  const before = await realtimeMetrics();
+  // The clients of earlier tests are gone first (a closing client leaves asynchronously).
+  const before = await eventually(
+    async () => {
+      const m = await realtimeMetrics();
+      return m.clients === 0 ? m : null;
+    },
+    5000,
+    'no client left from earlier tests',
+  );
   const { open, url } = await handshake();
   assert.deepEqual(open.upgrades, ['websocket']);
   assert.equal(open.pingInterval, pingInterval);
@@ -236,23 +244,66 @@ test('a polling client that stops polling is dropped after pingTimeout and its s
   assert.equal(open.maxPayload, 1000000);
   await join(url);
   const during = await realtimeMetrics();
-  assert.ok(during.clients >= before.clients + 1, JSON.stringify(during));
+  assert.equal(during.clients, 1, JSON.stringify(during));
   const stoppedAt = Date.now();
   // No more GETs: the ping is never taken, so no pong comes.
   const after = await eventually(
     async () => {
       const m = await realtimeMetrics();
-      return m.pingTimeouts > before.pingTimeouts && m.clients === before.clients ? m : null;
+      return m.pingTimeouts > before.pingTimeouts && m.clients === 0 ? m : null;
     },
     pingInterval + pingTimeout + 5000,
     'the silent polling client dropped',
   );
   assert.ok(Date.now() - stoppedAt < pingInterval + pingTimeout + 5000);
-  assert.equal(after.clients, before.clients);
+  assert.equal(after.clients, 0);
   const again = await get(url);
   assert.equal(again.status, 400);
   assert.equal(JSON.parse(again.text).error, 'unknown_sid');
   assert.equal((await post(url, '3')).status, 400);
+});
+
+test('a polling client that keeps its heartbeat but never GETs: bounded queue, then dropped as slow', async () => {
+  const before = await eventually(
+    async () => {
+      const m = await realtimeMetrics();
+      return m.clients === 0 ? m : null;
+    },
+    5000,
+    'no client left from earlier tests',
+  );
+  const { url } = await handshake();
+  await join(url);
+  // Blind pongs keep the heartbeat alive without taking anything from the queue.
+  let beating = true;
+  const heart = (async () => {
+    while (beating) {
+      const r = await post(url, '3');
+      if (r.status !== 200) break;
+      await sleep(200);
+    }
+  })();
+  try {
+    // One ack:sent per service (none coalesced): more than the queue's 256 frames.
+    for (let i = 0; i < 320; i += 40)
+      await Promise.all(
+        Array.from({ length: 40 }, (_, k) => ingest(`poll-flood-${i + k}`, [entry(1)])),
+      );
+    const after = await eventually(
+      async () => {
+        const m = await realtimeMetrics();
+        return m.slowClientDisconnects > before.slowClientDisconnects && m.clients === 0 ? m : null;
+      },
+      20000,
+      'the never-polling client disconnected as slow',
+    );
+    assert.ok(after.framesDropped > before.framesDropped, JSON.stringify(after));
+    assert.equal(after.pingTimeouts, before.pingTimeouts, 'dropped for its heartbeat instead');
+    assert.equal(JSON.parse((await get(url)).text).error, 'unknown_sid');
+  } finally {
+    beating = false;
+    await heart;
+  }
 });
 
 test('the long-poll GET is held until there is something to send', async () => {

@@ -37,8 +37,8 @@ p::payload_error expected(std::string_view body) {
   std::size_t start = 0;
   for (;;) {
     auto end = body.find(p::record_separator, start);
-    auto part = body.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                                 : end - start);
+    auto part =
+        body.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (part.empty()) return p::payload_error::empty_packet;
     if (part[0] == 'b') return p::payload_error::binary_unsupported;
     if (part[0] < '0' || part[0] > '6') return p::payload_error::unknown_type;
@@ -82,8 +82,8 @@ void check_encoder(std::string_view body) {
   std::size_t start = 0;
   for (;;) {
     auto end = body.find(p::record_separator, start);
-    auto part = body.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                                 : end - start);
+    auto part =
+        body.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (!part.empty() && part[0] >= '0' && part[0] <= '6') packets.emplace_back(part);
     if (end == std::string_view::npos) break;
     start = end + 1;

@@ -229,15 +229,15 @@ http::reply client::on_post(const poll_request& r) {
   }
   auto payload = protocol::decode_payload(r.body, opts_->max_payload);
   if (payload.error == protocol::payload_error::too_large)
-    return http::json_error(413, "payload_too_large",
-                            "the payload exceeds maxPayload (" +
-                                std::to_string(opts_->max_payload) + " bytes)");
+    return http::json_error(
+        413, "payload_too_large",
+        "the payload exceeds maxPayload (" + std::to_string(opts_->max_payload) + " bytes)");
   if (payload.error != protocol::payload_error::none) {
     log().debug("client {}: {}; closing", sid_, protocol::describe(payload.error));
     close();
-    return http::json_error(400, "malformed_payload",
-                            std::string(protocol::describe(payload.error)) +
-                                "; the session is closed");
+    return http::json_error(
+        400, "malformed_payload",
+        std::string(protocol::describe(payload.error)) + "; the session is closed");
   }
   for (auto packet : payload.packets) {
     if (closed_) break;

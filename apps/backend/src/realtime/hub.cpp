@@ -75,15 +75,15 @@ std::optional<http::reply> polling_refusal(std::string_view target) {
     return http::json_error(400, "transport_unsupported",
                             "transport=websocket needs a WebSocket upgrade request");
   if (transport != "polling")
-    return http::json_error(400, "transport_unsupported",
-                            "the transports served are polling and websocket; got transport=" +
-                                std::string(transport));
+    return http::json_error(
+        400, "transport_unsupported",
+        "the transports served are polling and websocket; got transport=" + std::string(transport));
   return std::nullopt;
 }
 
 http::reply too_many_clients() {
-  auto busy =
-      http::json_error(503, "too_many_clients", "the real-time channel has too many clients; retry shortly");
+  auto busy = http::json_error(503, "too_many_clients",
+                               "the real-time channel has too many clients; retry shortly");
   busy.headers.emplace_back("Retry-After", "5");
   return busy;
 }
@@ -195,10 +195,11 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
     if (it == sessions_.end() || it->second->closed())
       refused = http::json_error(400, "unknown_sid", "Session ID unknown");
     else if (!it->second->may_upgrade())
-      refused = http::json_error(400, "upgrade_refused",
-                                 "this session is upgrading or upgraded already");
+      refused =
+          http::json_error(400, "upgrade_refused", "this session is upgrading or upgraded already");
     if (refused) {
-      asio::co_spawn(strand_, answer_and_close(std::move(socket), std::move(*refused), req.version()),
+      asio::co_spawn(strand_,
+                     answer_and_close(std::move(socket), std::move(*refused), req.version()),
                      asio::detached);
       return;
     }
@@ -259,7 +260,7 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
   // Sessions that began by polling, by Engine.IO sid: owned here, as no coroutine runs for
   // them between requests (strand only).
   std::unordered_map<std::string, std::shared_ptr<client>> sessions_;
-  bool stopped_ = false;                        // strand only
+  bool stopped_ = false;  // strand only
 };
 
 hub::hub(asio::io_context& io, options opts, std::shared_ptr<probe> counters)
@@ -337,9 +338,9 @@ http::route_guard hub::polling_guard() const {
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
       if (!length.empty() && (ec != std::errc{} || n > opts->max_payload))
-        return http::json_error(413, "payload_too_large",
-                                "the payload exceeds maxPayload (" +
-                                    std::to_string(opts->max_payload) + " bytes)");
+        return http::json_error(
+            413, "payload_too_large",
+            "the payload exceeds maxPayload (" + std::to_string(opts->max_payload) + " bytes)");
     }
     return std::nullopt;
   };

@@ -42,11 +42,10 @@ TEST(realtime_node, polling_and_upgrade_suite_passes) {
               {"TRACEHUB_SOCKET_PING_TIMEOUT_MS", "1500"}};
   auto backend = testing::backend_process::start(opts);
   auto url = "http://127.0.0.1:" + std::to_string(backend.port());
-  EXPECT_EQ(testing::run_node_tests(node_dir, "polling.test.mjs",
-                                    {{"BACKEND_URL", url},
-                                     {"PING_INTERVAL_MS", "1000"},
-                                     {"PING_TIMEOUT_MS", "1500"}},
-                                    std::chrono::seconds(180)),
+  EXPECT_EQ(testing::run_node_tests(
+                node_dir, "polling.test.mjs",
+                {{"BACKEND_URL", url}, {"PING_INTERVAL_MS", "1000"}, {"PING_TIMEOUT_MS", "1500"}},
+                std::chrono::seconds(180)),
             0)
       << "node --test failed (its report is above)";
 }

@@ -137,12 +137,18 @@ TEST(payload, packets_are_joined_by_the_record_separator) {
   std::string out;
   append_to_payload(out, "4hello");
   append_to_payload(out, "4\xe2\x82\xac");
-  EXPECT_EQ(out, "4hello\x1e" "4\xe2\x82\xac");
+  EXPECT_EQ(out,
+            "4hello\x1e"
+            "4\xe2\x82\xac");
   std::string one;
   append_to_payload(one, "6");
   EXPECT_EQ(one, "6");  // a single packet has no separator
 
-  auto d = decode_payload("40{\"token\":\"t\"}\x1e" "3\x1e" "42[\"subscribe\",{}]", 1000);
+  auto d = decode_payload(
+      "40{\"token\":\"t\"}\x1e"
+      "3\x1e"
+      "42[\"subscribe\",{}]",
+      1000);
   ASSERT_EQ(d.error, payload_error::none);
   ASSERT_EQ(d.packets.size(), 3u);
   EXPECT_EQ(d.packets[0], "40{\"token\":\"t\"}");
@@ -151,7 +157,8 @@ TEST(payload, packets_are_joined_by_the_record_separator) {
 }
 
 TEST(payload, encoded_payloads_decode_back) {
-  std::vector<std::string> packets = {"0{\"sid\":\"x\"}", "2", "42[\"log:new\",{\"m\":\"a\\u001eb\"}]",
+  std::vector<std::string> packets = {"0{\"sid\":\"x\"}", "2",
+                                      "42[\"log:new\",{\"m\":\"a\\u001eb\"}]",
                                       event_packet("ack:sent", "{\"service\":\"s\"}"), "6"};
   std::string body;
   for (const auto& p : packets)
@@ -167,7 +174,10 @@ TEST(payload, binary_packets_are_refused) {
   auto d = decode_payload("bAQIDBA==", 1000);
   EXPECT_EQ(d.error, payload_error::binary_unsupported);
   EXPECT_TRUE(d.packets.empty());
-  auto mixed = decode_payload("4text\x1e" "bAQIDBA==", 1000);
+  auto mixed = decode_payload(
+      "4text\x1e"
+      "bAQIDBA==",
+      1000);
   EXPECT_EQ(mixed.error, payload_error::binary_unsupported);
   EXPECT_TRUE(mixed.packets.empty());  // taken whole or not at all
 }
@@ -176,8 +186,16 @@ TEST(payload, malformed_payloads_are_refused) {
   EXPECT_EQ(decode_payload("", 1000).error, payload_error::empty_packet);
   EXPECT_EQ(decode_payload("\x1e", 1000).error, payload_error::empty_packet);
   EXPECT_EQ(decode_payload("2\x1e", 1000).error, payload_error::empty_packet);
-  EXPECT_EQ(decode_payload("\x1e" "2", 1000).error, payload_error::empty_packet);
-  EXPECT_EQ(decode_payload("3\x1e\x1e" "3", 1000).error, payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("\x1e"
+                           "2",
+                           1000)
+                .error,
+            payload_error::empty_packet);
+  EXPECT_EQ(decode_payload("3\x1e\x1e"
+                           "3",
+                           1000)
+                .error,
+            payload_error::empty_packet);
   EXPECT_EQ(decode_payload("7", 1000).error, payload_error::unknown_type);
   EXPECT_EQ(decode_payload("3\x1ex", 1000).error, payload_error::unknown_type);
   EXPECT_FALSE(describe(payload_error::unknown_type).empty());
