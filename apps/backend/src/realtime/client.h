@@ -127,7 +127,7 @@ class client : public std::enable_shared_from_this<client> {
   bool probed_ = false;        // upgrade: 3probe sent; GETs are answered at once
   steady::time_point upgrade_started_{};
 
-  bool open_ = false;    // WebSocket handshake done, not closed
+  bool open_ = false;    // WebSocket handshake done, or a polling session opened
   bool closed_ = false;  // close() was called
   bool joined_ = false;  // connected to the namespace "/"
   bool ever_joined_ = false;

@@ -21,7 +21,8 @@ class probe {
   void join_timed_out() { join_timeouts_.fetch_add(1, std::memory_order_relaxed); }
   void join_refused() { join_refused_.fetch_add(1, std::memory_order_relaxed); }
 
-  // WebSocket sessions open now (handshake done, not yet closed).
+  // Sessions open now, either transport (WebSocket handshake done or polling session opened,
+  // not yet closed).
   std::int64_t clients() const { return clients_.load(std::memory_order_relaxed); }
   std::int64_t frames_sent() const { return sent_.load(std::memory_order_relaxed); }
   // Frames dropped from full per-client queues (oldest first).
