@@ -1,4 +1,5 @@
-// The one Socket.IO connection (same origin, WebSocket only: the backend speaks no polling).
+// The one Socket.IO connection (same origin, WebSocket only: the backend also serves polling,
+// but a WebSocket-only client needs no sticky sessions behind a balancer, docs/PROTOCOL.md).
 // socket.io-client reconnects by itself; `connection` says where it stands for the banner.
 // Components never touch the socket: they use useSocketEvent and setLogFilter.
 import { io, type Socket } from 'socket.io-client';
