@@ -27,6 +27,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "events/event.h"
 #include "http/admin.h"
 #include "http/reply.h"
 #include "realtime/probe.h"
@@ -78,9 +79,10 @@ class hub {
   // for a foreign Host or Origin, 503 past max_clients) and closed.
   void accept(boost::asio::ip::tcp::socket&& socket, http::request&& req);
 
-  // Sends `42["event", json]` to every client connected to "/" (log:new only to those whose
-  // filter and rate limit let it through). `json` must be valid JSON text. Any thread.
-  void broadcast(std::string_view event, std::string_view json);
+  // Sends `42["name", payload]` to every client connected to "/" (log:new only to those whose
+  // filter and rate limit let it through, filtered on the event's fields: nothing is parsed).
+  // Any thread.
+  void broadcast(const tracehub::events::event_ptr& event);
 
   const probe& counters() const;
 
