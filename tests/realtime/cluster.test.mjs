@@ -160,6 +160,7 @@ test('drop_network sent to A drops requests at B within 200 ms; delay_ack sent t
   }
   assert.ok(dropped !== null, 'B never dropped a request');
   assert.ok(dropped < 200, `B dropped its first request ${dropped} ms after the fault was set`);
+  console.log(`drop_network sent to A: B dropped its first request ${dropped} ms later`);
   // The window ends by itself.
   await sleep(1700);
   const after = await post(B, '/ingest', batch('svc-drop', [1]));
@@ -171,6 +172,8 @@ test('drop_network sent to A drops requests at B within 200 ms; delay_ack sent t
   const t0 = Date.now();
   const r = await post(A, '/ingest', batch('svc-delay', [1]));
   assert.equal(r.status, 200);
-  assert.ok(Date.now() - t0 >= 380, `A's ACK came after ${Date.now() - t0} ms`);
+  const took = Date.now() - t0;
+  assert.ok(took >= 380, `A's ACK came after ${took} ms`);
+  console.log(`delay_ack (400 ms) sent to B: A's ACK came after ${took} ms`);
   await sleep(2000);
 });
