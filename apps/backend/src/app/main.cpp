@@ -196,7 +196,16 @@ controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::
     auto c = weak.lock();
     return c ? c->active() : std::vector<metrics::fault_view>{};
   };
+  ms.origin = parts.origin;
+  ms.host = parts.host;
+  ms.role = cfg.role;
+  ms.pid = parts.pid;
   out.collector = std::make_shared<const metrics::collector>(ms);
+  // SystemMetrics is the system's: each poll publishes this process's share (metrics/share.h).
+  p.poller->share(parts.origin, [weak = std::weak_ptr<const metrics::collector>(out.collector)] {
+    auto c = weak.lock();
+    return c ? c->share_json() : std::string();
+  });
 
   // Who may call the admin routes and open the Socket.IO channel (README "Security").
   http::admin_options ao;

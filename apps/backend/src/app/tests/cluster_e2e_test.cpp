@@ -10,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
+#include <set>
 #include <thread>
 
 #include "base/clock.h"
@@ -83,17 +85,57 @@ TEST(cluster_e2e, events_controls_and_rows_across_two_api_and_two_worker_process
       << "node --test failed (its report is above)";
 
   // Every seq the Node test had ACKed (svc-x 1..40 through B) is stored exactly once.
-  ASSERT_TRUE(eventually(
-      [&] { return testing::count_rows(db.url(), "svc-x").rows == 40; }, 30s));
+  ASSERT_TRUE(eventually([&] { return testing::count_rows(db.url(), "svc-x").rows == 40; }, 30s));
   auto x = testing::count_rows(db.url(), "svc-x");
   EXPECT_EQ(x.distinct_seqs, 40);
   EXPECT_EQ(x.min_seq, 1);
   EXPECT_EQ(x.max_seq, 40);
+  ASSERT_TRUE(
+      eventually([&] { return testing::count_rows(db.url(), "svc-replay").rows == 5; }, 30s));
+
+  // SystemMetrics is the system's: A and B give the same totals, the sum of every process's
+  // share in Redis; rowsTotal is every stored row (inserted by the two worker processes);
+  // workers[] lists the threads of both worker processes with their pids.
+  testing::http_client a(c.api[0].port()), b(c.api[1].port());
+  auto metrics = [](testing::http_client& h) {
+    auto r = h.get("/metrics");
+    EXPECT_EQ(r.status, 200u);
+    return boost::json::parse(r.body).as_object();
+  };
+  auto shares_logs = [&] {
+    auto conn = redis.connect();
+    std::int64_t sum = 0;
+    auto keys = conn.command({"KEYS", "metrics:proc:*"});
+    if (!keys) return std::int64_t{-1};
+    for (std::size_t i = 0; i < keys->view().size(); ++i) {
+      auto v = conn.command({"GET", keys->view()[i].str()});
+      if (!v || !v->view().is_string()) continue;
+      auto o = boost::json::parse(v->view().str()).as_object();
+      for (const auto& sv : o.at("services").as_array())
+        sum += sv.at("logsTotal").as_int64();
+    }
+    return sum;
+  };
+  std::int64_t stored = testing::count_rows(db.url()).rows;
   ASSERT_TRUE(eventually(
-      [&] { return testing::count_rows(db.url(), "svc-replay").rows == 5; }, 30s));
+      [&] {
+        auto ma = metrics(a), mb = metrics(b);
+        auto logs = ma.at("ingest").at("logsTotal").as_int64();
+        return logs > 0 && logs == mb.at("ingest").at("logsTotal").as_int64() &&
+               logs == shares_logs() && ma.at("insert").at("rowsTotal").as_int64() == stored &&
+               mb.at("insert").at("rowsTotal").as_int64() == stored &&
+               ma.at("processes").as_int64() == 4;
+      },
+      10s));
+  std::set<std::int64_t> worker_pids;
+  for (const auto& w : metrics(b).at("workers").as_array())
+    worker_pids.insert(w.at("pid").as_int64());
+  EXPECT_EQ(worker_pids, (std::set<std::int64_t>{c.workers[0].pid(), c.workers[1].pid()}));
+  std::cout << "merged /metrics: logsTotal " << metrics(a).at("ingest").at("logsTotal")
+            << ", rowsTotal " << metrics(a).at("insert").at("rowsTotal") << " (" << stored
+            << " rows stored), ingest eps " << metrics(a).at("ingest").at("eps") << "\n";
 
   // reset via B while a producer keeps posting to A: no row of the old epoch survives.
-  testing::http_client a(c.api[0].port()), b(c.api[1].port());
   std::atomic<bool> reset_done{false}, stop{false};
   std::atomic<std::int64_t> acked_after{0};
   std::thread producer([&] {
@@ -124,9 +166,8 @@ TEST(cluster_e2e, events_controls_and_rows_across_two_api_and_two_worker_process
   ASSERT_TRUE(eventually([&] { return acked_after >= 20; }));
   stop = true;
   producer.join();
-  ASSERT_TRUE(eventually([&] {
-    return testing::count_rows(db.url(), "svc-epoch").rows == acked_after.load();
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return testing::count_rows(db.url(), "svc-epoch").rows == acked_after.load(); }));
   EXPECT_EQ(sql_int(db.url(), "SELECT count(*) FROM logs WHERE message = 'old'"), 0);
   EXPECT_EQ(sql_int(db.url(), "SELECT count(*) FROM logs WHERE service <> 'svc-epoch'"), 0);
   auto e = testing::count_rows(db.url(), "svc-epoch");
