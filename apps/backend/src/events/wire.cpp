@@ -38,6 +38,12 @@ bool name_ok(std::string_view name) {
   return true;
 }
 
+// Level and ts are written into a row as they are (queue/copy_row.h): a row whose level or ts
+// holds a byte COPY would escape is not one encode() wrote.
+bool plain(std::string_view column) {
+  return column.find_first_of("\t\n\r\\") == std::string_view::npos;
+}
+
 error_code bad() {
   return make_error_code(boost::system::errc::bad_message);
 }
@@ -93,7 +99,8 @@ result<message> decode(std::string_view in) {
     if (ec != std::errc{} || end != seq.data() + seq.size() || seq.empty()) return bad();
     if (name == log_new_name) {
       auto entry = queue::read_row(body);
-      if (!entry || entry->seq != n || entry->service != service || entry->level != level)
+      if (!entry || entry->seq != n || entry->service != service || entry->level != level ||
+          !plain(entry->level) || !plain(entry->ts))
         return bad();
       m.events.push_back(log_new(std::move(*entry)));
       continue;

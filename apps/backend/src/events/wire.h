@@ -8,7 +8,8 @@
 // body is the entry's COPY row (queue/copy_row.h) for log:new — the receiver rebuilds the entry
 // and its LogEntry JSON once — and the JSON payload for every other event. Binary-safe;
 // decode() refuses anything else (bad magic, a length past the end, a bad seq, a log:new row
-// that does not read, an empty name) with events::wire_error.
+// that does not read, disagrees with the event's fields, or has a level or ts holding a byte
+// COPY escapes, an empty name) with boost::system::errc::bad_message.
 #pragma once
 
 #include <cstddef>
