@@ -128,7 +128,8 @@ TEST(cluster_e2e, events_controls_and_rows_across_two_api_and_two_worker_process
       },
       10s));
   std::set<std::int64_t> worker_pids;
-  for (const auto& w : metrics(b).at("workers").as_array())
+  auto mb = metrics(b);  // held: the loop below reads into it
+  for (const auto& w : mb.at("workers").as_array())
     worker_pids.insert(w.at("pid").as_int64());
   EXPECT_EQ(worker_pids, (std::set<std::int64_t>{c.workers[0].pid(), c.workers[1].pid()}));
   std::cout << "merged /metrics: logsTotal " << metrics(a).at("ingest").at("logsTotal")
