@@ -7,6 +7,7 @@
 // `logs` as the baseline. Prints plain aligned text; the last line is a one-line summary.
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,7 @@
 #include "redis/endpoint.h"
 #include "redis/sync_connection.h"
 #include "testing/backend_process.h"
+#include "testing/http_client.h"
 #include "testing/pg_database.h"
 #include "worker/worker.h"
 
@@ -42,6 +44,39 @@ struct bench_options {
   int workers = 1;
   int redis_db = 12;
   int drain_timeout_s = 600;
+  std::size_t readers = 0;  // GET /logs loops running through the window's second half
+};
+
+// Readers hammering the query routes from `from` until stopped: the second half of the window
+// then measures ingest beside them, the first half without (issue 12: queries never hurt ingest).
+class readers {
+ public:
+  readers(unsigned short port, std::size_t n, steady::time_point from) {
+    for (std::size_t i = 0; i < n; ++i)
+      threads_.emplace_back([this, port, i, from] {
+        std::this_thread::sleep_until(from);  // a schedule, not a synchronisation
+        testing::http_client c(port);
+        const char* routes[] = {"/logs?limit=100", "/logs?level=error&limit=100", "/sim-events",
+                                "/replays", "/lost"};
+        for (std::size_t k = i; !stop_; ++k) {
+          auto r = c.get(routes[k % 5]);
+          (r.status == 200 ? answered_ : refused_)++;
+        }
+      });
+  }
+  ~readers() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  std::int64_t answered() const { return answered_; }
+  std::int64_t refused() const { return refused_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> answered_{0}, refused_{0};
+  std::vector<std::thread> threads_;
 };
 
 std::string require_env(const char* name) {
@@ -270,7 +305,12 @@ int run(const bench_options& o, const std::string& command_line) {
   po.batch = o.batch;
   po.duration = std::chrono::seconds(o.seconds);
   const auto cpu_start = meter.sample();
+  const auto planned_start = steady::now();
+  const auto half = planned_start + po.duration / 2;
+  std::optional<readers> reading;
+  if (o.readers > 0) reading.emplace(po.port, o.readers, half);
   const auto p = run_producers(po);
+  if (reading) reading->stop();
   const auto cpu_window = meter.sample();
   const auto d = wait_durable(db.url(), redis.url, p, o.drain_timeout_s);
   const auto cpu_end = meter.sample();
@@ -300,6 +340,22 @@ int run(const bench_options& o, const std::string& command_line) {
                                     ? " (= accepted: exactly once)"
                                     : " (accepted " + std::to_string(p.accepted_logs) + ")"));
   row("durable logs/s", rate(durable_rate));
+  if (reading) {
+    // ACKed logs per second in each half of the window (by the time of their ACK).
+    const auto mid = p.start + (p.end - p.start) / 2;
+    std::int64_t first = 0, second = 0;
+    for (const auto& b : p.batches)
+      (b.acked_at < mid ? first : second) += b.count;
+    const double first_rate = static_cast<double>(first) / seconds_between(p.start, mid);
+    const double second_rate = static_cast<double>(second) / seconds_between(mid, p.end);
+    row("readers (second half)", std::to_string(o.readers) +
+                                     " loops of GET /logs, /sim-events, /replays, /lost: " +
+                                     std::to_string(reading->answered()) + " answered, " +
+                                     std::to_string(reading->refused()) + " refused (503)");
+    row("ACKed logs/s without / with",
+        rate(first_rate) + " / " + rate(second_rate) +
+            fmt("  (ratio %.3f; issue 12: within 10 %%)", second_rate / first_rate));
+  }
   row("CPU in window (cores)", cpu_line(cpu_window - cpu_start, window));
   row("CPU start->committed (cores)", cpu_line(cpu_end - cpu_start, d.seconds));
   std::fflush(stdout);
@@ -357,6 +413,10 @@ int main(int argc, char** argv) {
   cli.add_option("--workers", o.workers, "queue workers in the backend")->check(CLI::Range(1, 64));
   cli.add_option("--redis-db", o.redis_db, "Redis database index to flush and use")
       ->check(CLI::Range(0, 15));
+  cli.add_option("--readers", o.readers,
+                 "concurrent GET /logs (and other query route) loops through the second half of "
+                 "the window, to compare ingest with and without them")
+      ->check(CLI::Range(0, 1000));
   cli.add_option("--drain-timeout", o.drain_timeout_s,
                  "seconds to wait for every accepted row to be committed");
   CLI11_PARSE(cli, argc, argv);

@@ -93,7 +93,7 @@ std::string process_id() {
 struct probes {
   std::shared_ptr<events::bus> bus;
   std::shared_ptr<stats::recorder> rates;
-  std::shared_ptr<ingest::probe> ingest;
+  std::shared_ptr<stats::ingest_probe> ingest;
   std::shared_ptr<worker::probe> worker;
   std::shared_ptr<realtime::probe> realtime;
   std::shared_ptr<faults::network> network;
@@ -107,7 +107,7 @@ probes make_probes(const app::config& cfg, const redis::endpoint& ep) {
     if (log().should_log(spdlog::level::debug)) log().debug("event {} {}", e->name, *e->payload);
   });
   p.rates = std::make_shared<stats::recorder>();
-  p.ingest = std::make_shared<ingest::probe>();
+  p.ingest = std::make_shared<stats::ingest_probe>();
   p.worker = std::make_shared<worker::probe>();
   p.realtime = std::make_shared<realtime::probe>();
   p.network = std::make_shared<faults::network>(ep);
@@ -159,12 +159,14 @@ struct controls {
 };
 
 controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::io_context& io,
-                       asio::thread_pool& blocking, const probes& p, worker::supervisor& workers,
+                       asio::thread_pool& blocking, const query::database& db, const probes& p,
+                       worker::supervisor& workers,
                        std::optional<replay::replay_worker>& replayer) {
   controls out;
   control::options co;
   co.database_url = cfg.database_url;
   co.redis = ep;
+  co.db = db;
   control::cluster_parts parts;
   parts.origin = process_id();
   parts.host = host_name();
@@ -389,7 +391,7 @@ int run(const app::config& cfg) {
     auditor.emplace(audit_options(cfg, *ep));
     auditor->start();
   }
-  auto c = make_controls(cfg, *ep, io, blocking, p, workers, replayer);
+  auto c = make_controls(cfg, *ep, io, blocking, d.db, p, workers, replayer);
 
   auto redis = redis::async_connection::create(io.get_executor(), *ep);
   redis->start();

@@ -10,14 +10,15 @@
 #include "audit/logger.h"
 #include "audit/sql.h"
 #include "base/clock.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
+#include "keyspace/range.h"
 #include "pg/array_literal.h"
 #include "pg/connection.h"
 #include "queue/keys.h"
 #include "redis/errc.h"
 #include "redis/script.h"
 #include "redis/sync_connection.h"
-#include "replay/keys.h"
 
 namespace tracehub::audit {
 
@@ -32,7 +33,7 @@ using std::chrono::milliseconds;
 // Returns {newest queue id, {till, gaps members, lost members, verified, recheck members}...}
 // or the error "PAUSED" while a reset clears the state.
 const redis::script& snapshot_script() {
-  static const redis::script s{R"lua(
+  static const redis::script s{keyspace::with_lua_prelude(R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('PAUSED') end
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 local newest = '0-0'
@@ -44,12 +45,12 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 local out = {newest}
 for k = 4, #KEYS, 5 do
-  out[#out + 1] = {redis.call('HGET', KEYS[k], 'till') or '0',
+  out[#out + 1] = {redis.call('HGET', KEYS[k], ack_field.till) or '0',
     redis.call('ZRANGE', KEYS[k + 1], 0, -1), redis.call('ZRANGE', KEYS[k + 2], 0, -1),
     redis.call('HGET', KEYS[k + 3], 'verified') or '0', redis.call('ZRANGE', KEYS[k + 4], 0, -1)}
 end
 return out
-)lua"};
+)lua")};
   return s;
 }
 
@@ -58,19 +59,19 @@ return out
 // ARGV: 1 token, 2 verified, 3 number of holes, then holes' members, then recheck members.
 // Returns 1, or 0 when the token is gone (nothing written).
 const redis::script& record_script() {
-  static const redis::script s{R"lua(
+  static const redis::script s{keyspace::with_lua_prelude(R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local holes = tonumber(ARGV[3])
 for i = 4, 3 + holes do
-  redis.call('ZADD', KEYS[2], string.match(ARGV[i], '^(%d+):'), ARGV[i])
+  redis.call('ZADD', KEYS[2], fmt(parse_range(ARGV[i])), ARGV[i])
 end
 redis.call('HSET', KEYS[3], 'verified', ARGV[2])
 redis.call('DEL', KEYS[4])
 for i = 4 + holes, #ARGV do
-  redis.call('ZADD', KEYS[4], string.match(ARGV[i], '^(%d+):'), ARGV[i])
+  redis.call('ZADD', KEYS[4], fmt(parse_range(ARGV[i])), ARGV[i])
 end
 return 1
-)lua"};
+)lua")};
   return s;
 }
 
@@ -108,7 +109,7 @@ bool read_members(redis::reply_view v, ranges& out) {
   if (!v.is_array()) return false;
   for (std::size_t i = 0; i < v.size(); ++i) {
     queue::seq_range r{};
-    if (!queue::parse_member(v[i].str(), r)) return false;
+    if (!keyspace::parse_range(v[i].str(), r.lo, r.hi)) return false;
     out.push_back(r);
   }
   return true;
@@ -222,18 +223,18 @@ class audit_round {
 
   // The round's steps; "" when done, else why it stopped.
   result<std::string> body(report& out, steady::time_point deadline) {
-    auto services = redis_.command({"SMEMBERS", ingest::keys::services});
+    auto services = redis_.command({"SMEMBERS", keyspace::services});
     if (!services || !services->view().is_array())
       return redis_failed(services, "SMEMBERS services");
     std::vector<snapshot> snaps;
     std::vector<std::string> argv_keys{std::string(queue::keys::logs),
-                                       std::string(ingest::keys::paused), std::string(keys::run)};
+                                       std::string(keyspace::paused), std::string(keys::run)};
     for (std::size_t i = 0; i < services->view().size(); ++i) {
       snapshot s;
       s.service = services->view()[i].str();
-      argv_keys.push_back(ingest::keys::ack_state(s.service));
-      argv_keys.push_back(ingest::keys::gaps(s.service));
-      argv_keys.push_back(replay::keys::lost(s.service));
+      argv_keys.push_back(keyspace::ack(s.service));
+      argv_keys.push_back(keyspace::gaps(s.service));
+      argv_keys.push_back(keyspace::lost(s.service));
       argv_keys.push_back(keys::state(s.service));
       argv_keys.push_back(keys::recheck(s.service));
       snaps.push_back(std::move(s));
@@ -337,11 +338,11 @@ class audit_round {
     std::vector<std::string> args{token_, std::to_string(rep.verified_till),
                                   std::to_string(rep.holes.size())};
     for (const auto& h : rep.holes)
-      args.push_back(queue::format_member(h));
+      args.push_back(keyspace::format_range(h.lo, h.hi));
     for (const auto& r : recheck)
-      args.push_back(queue::format_member(r));
+      args.push_back(keyspace::format_range(r.lo, r.hi));
     auto rec = redis::eval(redis_, record_script(),
-                           {std::string(keys::run), replay::keys::lost(s.service),
+                           {std::string(keys::run), keyspace::lost(s.service),
                             keys::state(s.service), keys::recheck(s.service)},
                            args);
     if (!rec || rec->view().is_error()) {

@@ -16,6 +16,7 @@
 #include "control/sql.h"
 #include "http/query.h"
 #include "pg/connection.h"
+#include "query/database.h"
 
 namespace tracehub::control {
 
@@ -104,34 +105,37 @@ struct recorded {
   std::int64_t id = 0, ts = 0;
 };
 
-std::optional<recorded> record(const std::string& url, const std::string& action,
+// Both borrow a connection of the query routes' pool (query/database.h), so the controls cost
+// Postgres no connection of their own. Blocking.
+std::optional<recorded> record(const std::shared_ptr<pg::pool>& db, const std::string& action,
                                const std::string& params, std::optional<std::int64_t> until) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
+  auto c = db->acquire();
   if (!c) return std::nullopt;
   std::string until_text = until ? std::to_string(*until) : std::string();
   std::vector<pg::param> p{action, params, until ? pg::param(until_text) : pg::param()};
-  auto r = c->query(sql::record_event, p);
+  auto r = (*c)->query(sql::record_event, p);
   if (!r || r->size() != 1) return std::nullopt;
   return recorded{r->get_int(0, 0), r->get_int(0, 1)};
 }
 
-asio::awaitable<std::optional<recorded>> record_job(std::string url, std::string action,
-                                                    std::string params,
+asio::awaitable<std::optional<recorded>> record_job(std::shared_ptr<pg::pool> db,
+                                                    std::string action, std::string params,
                                                     std::optional<std::int64_t> until) {
-  co_return record(url, action, params, until);
+  co_return record(db, action, params, until);
 }
 
 asio::awaitable<http::reply> blocking_job(std::function<http::reply()> f) {
   co_return f();
 }
 
-asio::awaitable<http::reply> list_job(std::string url, std::int64_t limit) {
-  auto c = pg::connection::open(url, std::chrono::seconds(3));
-  if (!c) co_return http::json_error(503, "unavailable", "Postgres is unreachable; retry later");
+asio::awaitable<http::reply> list_job(std::shared_ptr<pg::pool> db, std::int64_t limit) {
+  auto c = db->acquire();
+  if (!c) co_return query::query_failed(c.error(), db->options());
   std::string l = std::to_string(limit);
   std::vector<pg::param> p{l};
-  auto r = c->query(sql::list_events, p);
-  if (!r || r->size() != 1)
+  auto r = (*c)->query(sql::list_events, p);
+  if (!r) co_return query::query_failed(r.error(), db->options());
+  if (r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   co_return http::reply{200, std::string(r->get(0, 0))};
 }
@@ -235,8 +239,8 @@ asio::awaitable<http::reply> controller::run_timed(command c) {
   auto params = json::serialize(params_of(c));
   faults::window w{c.action, now, until, c.share, c.delay_ms, params};
   // Announced (recorded, sim:control) before it takes effect, like crash_worker.
-  auto rec = co_await asio::co_spawn(pool_, record_job(opts_.database_url, c.action, params, until),
-                                     asio::use_awaitable);
+  auto rec = co_await asio::co_spawn(
+      *opts_.db.executor, record_job(opts_.db.pool, c.action, params, until), asio::use_awaitable);
   auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
   auto set = co_await asio::co_spawn(pool_, set_fault_job(t_.network, w), asio::use_awaitable);
   if (!set)
@@ -269,7 +273,7 @@ http::reply controller::crash_everywhere(const command& c) {
   auto p = params_of(c);
   p["workers"] = total;
   auto params = json::serialize(p);
-  auto rec = record(opts_.database_url, c.action, params, until);
+  auto rec = record(opts_.db.pool, c.action, params, until);
   if (auto s = t_.network->set({c.action, now, until, 0, 0, params}); !s)
     log().warn("crash_worker: not shown in faults: {}", s.error().message());
   // sim:control goes out before the crash it announces.
@@ -302,8 +306,9 @@ asio::awaitable<http::reply> controller::run_once(command c) {
   }
   if (auto* r = std::get_if<http::reply>(&applied)) co_return std::move(*r);
   auto params = json::serialize(std::get<json::object>(applied));
-  auto rec = co_await asio::co_spawn(
-      pool_, record_job(opts_.database_url, c.action, params, std::nullopt), asio::use_awaitable);
+  auto rec = co_await asio::co_spawn(*opts_.db.executor,
+                                     record_job(opts_.db.pool, c.action, params, std::nullopt),
+                                     asio::use_awaitable);
   co_return announce(c.action, params, std::nullopt, rec ? rec->id : 0, rec ? rec->ts : now);
 }
 
@@ -328,7 +333,7 @@ asio::awaitable<http::reply> controller::list_events(http::request& req) {
     if (ec != std::errc{} || p != raw->data() + raw->size() || limit < 1 || limit > 1000)
       co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
   }
-  co_return co_await asio::co_spawn(pool_, list_job(opts_.database_url, limit),
+  co_return co_await asio::co_spawn(*opts_.db.executor, list_job(opts_.db.pool, limit),
                                     asio::use_awaitable);
 }
 

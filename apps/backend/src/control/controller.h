@@ -36,13 +36,15 @@
 #include "http/reply.h"
 #include "metrics/metrics.h"
 #include "metrics/poller.h"
+#include "query/database.h"
 #include "redis/endpoint.h"
 #include "replay/replay_worker.h"
 
 namespace tracehub::control {
 
 struct options {
-  std::string database_url;
+  std::string database_url;  // flush and reset: their own connection (no statement timeout)
+  query::database db;        // recording and listing sim_events: the query routes' pool
   redis::endpoint redis;
   std::chrono::milliseconds crash_down{5'000};
   std::chrono::milliseconds drop_for{10'000};

@@ -5,7 +5,8 @@
 #include <vector>
 
 #include "control/sql.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
 #include "pg/connection.h"
 #include "queue/copy_row.h"
 #include "queue/entry.h"
@@ -53,10 +54,10 @@ for e = 1, tonumber(ARGV[2]) do
     local reopened = 0
     for r = 1, count do
       local lo, hi = tonumber(ARGV[a + 2 * r - 2]), tonumber(ARGV[a + 2 * r - 1])
-      redis.call('ZADD', gaps, lo, string.format('%d:%d', lo, hi))
+      redis.call('ZADD', gaps, lo, range_member(lo, hi))
       reopened = reopened + (hi - lo + 1)
     end
-    if reopened > 0 then redis.call('HINCRBY', ack, 'missing', reopened) end
+    if reopened > 0 then redis.call('HINCRBY', ack, ack_field.missing, reopened) end
     seqs = seqs + reopened
   end
   a = a + 2 * count
@@ -65,7 +66,7 @@ return {purged, seqs}
 )lua";
 
 const redis::script& purge_script() {
-  static const redis::script s{purge_source};
+  static const redis::script s{keyspace::with_lua_prelude(purge_source)};
   return s;
 }
 
@@ -110,8 +111,8 @@ status purge_chunk(pg::connection& pg, redis::sync_connection& conn, std::string
   for (const auto& e : entries) {
     auto [it, added] = slots.emplace(e.service, slots.size() + 1);
     if (added) {
-      keys.push_back(ingest::keys::ack_state(e.service));
-      keys.push_back(ingest::keys::gaps(e.service));
+      keys.push_back(keyspace::ack(e.service));
+      keys.push_back(keyspace::gaps(e.service));
     }
     auto rows = seqs_of(e.rows);
     args.push_back(e.id);

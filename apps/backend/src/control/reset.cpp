@@ -2,7 +2,8 @@
 
 #include "audit/keys.h"
 #include "control/sql.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
 #include "pg/connection.h"
 #include "queue/keys.h"
 #include "redis/errc.h"
@@ -38,7 +39,7 @@ return deleted
 )lua";
 
 const redis::script& clear_script() {
-  static const redis::script s{clear_source};
+  static const redis::script s{keyspace::with_lua_prelude(clear_source)};
   return s;
 }
 
@@ -47,7 +48,7 @@ const redis::script& clear_script() {
 status pause_ingest(const redis::endpoint& ep, std::chrono::milliseconds limit) {
   auto conn = redis::sync_connection::open(ep, std::chrono::seconds(5));
   if (!conn) return conn.error();
-  auto r = conn->command({"SET", ingest::keys::paused, "1", "PX", std::to_string(limit.count())});
+  auto r = conn->command({"SET", keyspace::paused, "1", "PX", std::to_string(limit.count())});
   return redis::expect_ok(r, "SET ingest:paused");
 }
 
@@ -56,20 +57,13 @@ result<reset_outcome> clear_state(const std::string& database_url, const redis::
   auto conn = redis::sync_connection::open(ep, std::chrono::seconds(5));
   if (!conn) return conn.error();
   std::vector<std::string> keys{std::string(queue::keys::logs), std::string(queue::keys::retry),
-                                std::string(ingest::keys::services),
-                                std::string(ingest::keys::paused)};
-  // ack:{svc} gaps:{svc} (ingest), lost:{svc} buffer:{svc} (replay), seq:{svc} producer:{svc}
-  // (the producers' own keys, so they start again at 1), the audit's (audit/keys.h).
-  std::vector<std::string> args{std::string(queue::keys::group),
-                                std::to_string(grace.count()),
-                                "ack:{*}",
-                                "gaps:{*}",
-                                "lost:{*}",
-                                "buffer:{*}",
-                                "seq:{*}",
-                                "producer:{*}",
-                                "producer-id:{*}",
-                                std::string(audit::keys::pattern)};
+                                std::string(keyspace::services), std::string(keyspace::paused)};
+  // Every per-service key of keyspace/keys.h (the producers' too, so they start again at 1),
+  // and the audit's (audit/keys.h).
+  std::vector<std::string> args{std::string(queue::keys::group), std::to_string(grace.count())};
+  for (auto prefix : keyspace::prefix::all)
+    args.push_back(keyspace::pattern(prefix));
+  args.push_back(std::string(audit::keys::pattern));
   auto r = redis::eval(*conn, clear_script(), keys, args);
   if (auto s = redis::expect_ok(r, "reset script"); !s) return s.error();
   reset_outcome out;

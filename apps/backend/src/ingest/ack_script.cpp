@@ -4,7 +4,8 @@
 
 #include "ingest/batch_parser.h"
 #include "ingest/errc.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
 #include "queue/entry.h"
 #include "queue/keys.h"
 
@@ -23,11 +24,13 @@ constexpr const char* source =
 -- enqueues the batch in one step, so concurrent batches for one service - from many
 -- connections or many backend instances - see a consistent state, and an ACK is never sent
 -- for rows that are not durably queued. The state is ranges, never one key per seq:
---   ack:{svc}   hash  till (ackTill), missing (count), ver (bumped per accepted batch),
---                     owner + owner_from (the producer id owning the sequence space, and the
---                     lowest seq it may send), reused (batches refused as SEQ_REUSED)
---   gaps:{svc}  zset  one member "lo:hi" per missing range, score lo
--- Seqs travel as decimal strings and are < 2^53, so Lua's doubles hold them exactly.
+--   ack:{svc}   hash  ack_field.till (ackTill), .missing (count), .version (bumped per
+--                     accepted batch), .acked_at_ms, .owner + .owner_from (the producer id
+--                     owning the sequence space, and the lowest seq it may send), .reused
+--                     (batches refused as SEQ_REUSED)
+--   gaps:{svc}  zset  one range_member(lo, hi) per missing range, score lo
+-- (names and member form: the keyspace prelude, keyspace/lua.h). Seqs travel as decimal
+-- strings and are < 2^53, so Lua's doubles hold them exactly.
 --
 -- KEYS: 1 ack:{svc}, 2 gaps:{svc}, 3 queue:logs, 4 ack:batch_seq, 5 ingest:paused,
 --       6 services (the set of every service name seen), 7 queue:retry
@@ -53,35 +56,28 @@ local max_gap = tonumber(ARGV[2])
 local nruns = (#ARGV - 8) / 2
 local pid = ARGV[8]
 
-local function fmt(n) return string.format('%d', n) end
-local function member(lo, hi) return fmt(lo) .. ':' .. fmt(hi) end
-local function parse(m)
-  local lo, hi = string.match(m, '^(%d+):(%d+)$')
-  return tonumber(lo), tonumber(hi)
-end
-
 local paused = redis.call('PTTL', KEYS[5])
 if paused ~= -2 then
   return redis.error_reply('PAUSED ' .. fmt(math.max(paused, 0)))
 end
 
-local till = tonumber(redis.call('HGET', ack, 'till') or '0')
-local missing = tonumber(redis.call('HGET', ack, 'missing') or '0')
+local till = tonumber(redis.call('HGET', ack, ack_field.till) or '0')
+local missing = tonumber(redis.call('HGET', ack, ack_field.missing) or '0')
 local new_service = redis.call('EXISTS', ack) == 0
 
 local lowest = tonumber(ARGV[9])
 local till0 = till
 local take_over, claim_all = false, false
 if pid ~= '' then
-  local owner = redis.call('HGET', ack, 'owner')
-  local owner_from = tonumber(redis.call('HGET', ack, 'owner_from') or '1')
+  local owner = redis.call('HGET', ack, ack_field.owner)
+  local owner_from = tonumber(redis.call('HGET', ack, ack_field.owner_from) or '1')
   if owner == pid then
     if lowest < owner_from then
-      redis.call('HINCRBY', ack, 'reused', 1)
+      redis.call('HINCRBY', ack, ack_field.reused, 1)
       return redis.error_reply('SEQ_REUSED ' .. fmt(till) .. ' ' .. fmt(owner_from - 1))
     end
   elseif owner and lowest <= till then
-    redis.call('HINCRBY', ack, 'reused', 1)
+    redis.call('HINCRBY', ack, ack_field.reused, 1)
     return redis.error_reply('SEQ_REUSED ' .. fmt(till) .. ' ' .. fmt(till))
   else
     take_over, claim_all = true, owner == false
@@ -115,15 +111,15 @@ local function fill(lo, hi)
   if #before > 0 then table.insert(overlapping, 1, before[1]) end
   local next_seq = lo
   for _, m in ipairs(overlapping) do
-    local glo, ghi = parse(m)
+    local glo, ghi = parse_range(m)
     if ghi >= lo then
       local a, b = math.max(glo, lo), math.min(ghi, hi)
       if a > next_seq then add_dup(next_seq, a - 1) end
       accepted = accepted + (b - a + 1)
       missing = missing - (b - a + 1)
       redis.call('ZREM', gaps, m)
-      if glo < a then redis.call('ZADD', gaps, fmt(glo), member(glo, a - 1)) end
-      if ghi > b then redis.call('ZADD', gaps, fmt(b + 1), member(b + 1, ghi)) end
+      if glo < a then redis.call('ZADD', gaps, fmt(glo), range_member(glo, a - 1)) end
+      if ghi > b then redis.call('ZADD', gaps, fmt(b + 1), range_member(b + 1, ghi)) end
       next_seq = b + 1
     end
   end
@@ -136,7 +132,7 @@ for i = 0, nruns - 1 do
   if hi > till then
     local a = math.max(lo, till + 1)
     if a > till + 1 then
-      redis.call('ZADD', gaps, fmt(till + 1), member(till + 1, a - 1))
+      redis.call('ZADD', gaps, fmt(till + 1), range_member(till + 1, a - 1))
       new_gaps[#new_gaps + 1] = till + 1
       new_gaps[#new_gaps + 1] = a - 1
       missing = missing + (a - 1 - till)
@@ -149,19 +145,21 @@ end
 local contig = till
 local first = redis.call('ZRANGE', gaps, 0, 0)
 if #first > 0 then
-  local glo = parse(first[1])
+  local glo = parse_range(first[1])
   contig = glo - 1
 end
 
 local batch_id = 'ack_' .. ARGV[3] .. '_' .. fmt(redis.call('INCR', KEYS[4]))
 if accepted > 0 then
   if new_service then redis.call('SADD', KEYS[6], ARGV[1]) end
-  local ver = redis.call('HINCRBY', ack, 'ver', 1)
-  redis.call('HSET', ack, 'till', fmt(till), 'missing', fmt(missing), 'at', ARGV[3])
+  local ver = redis.call('HINCRBY', ack, ack_field.version, 1)
+  redis.call('HSET', ack, ack_field.till, fmt(till), ack_field.missing, fmt(missing),
+    ack_field.acked_at_ms, ARGV[3])
   if take_over then
     -- The first id of a service owns all of its space; a later one the seqs above the till
     -- it took over at (its batches may arrive in any order).
-    redis.call('HSET', ack, 'owner', pid, 'owner_from', claim_all and '1' or fmt(till0 + 1))
+    redis.call('HSET', ack, ack_field.owner, pid, ack_field.owner_from,
+      claim_all and '1' or fmt(till0 + 1))
   end
   local function ranges(flat)
     local parts = {}
@@ -182,7 +180,7 @@ while listed < limit do
   local page = redis.call('ZRANGE', gaps, offset, offset + 99)
   if #page == 0 then break end
   for _, m in ipairs(page) do
-    local glo, ghi = parse(m)
+    local glo, ghi = parse_range(m)
     missing_ranges[#missing_ranges + 1] = glo
     missing_ranges[#missing_ranges + 1] = ghi
     listed = listed + (ghi - glo + 1)
@@ -253,8 +251,9 @@ result<ack_decision> decode_ack(redis::reply_view r) {
 }
 
 std::vector<std::string> ack_keys(const std::string& service) {
-  return {keys::ack_state(service),       keys::gaps(service),       std::string(queue::keys::logs),
-          std::string(keys::batch_seq),   std::string(keys::paused), std::string(keys::services),
+  return {keyspace::ack(service),         keyspace::gaps(service),
+          std::string(queue::keys::logs), std::string(keyspace::batch_seq),
+          std::string(keyspace::paused),  std::string(keyspace::services),
           std::string(queue::keys::retry)};
 }
 
@@ -279,7 +278,7 @@ std::vector<std::string> ack_args(parsed_batch& batch, std::int64_t max_gap,
 }
 
 const redis::script& ack_script() {
-  static const redis::script s{queue::with_entry_fields(source)};
+  static const redis::script s{queue::with_entry_fields(keyspace::with_lua_prelude(source))};
   return s;
 }
 

@@ -94,7 +94,7 @@ std::string ack_event_json(std::string_view service, const ack_outcome& a) {
 }  // namespace
 
 ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                               std::shared_ptr<ingest::probe> probe,
+                               std::shared_ptr<stats::ingest_probe> probe,
                                std::shared_ptr<faults::network> faults,
                                std::shared_ptr<events::bus> bus,
                                std::shared_ptr<stats::recorder> stats)

@@ -16,8 +16,8 @@
 #include "http/reply.h"
 #include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
-#include "ingest/probe.h"
 #include "redis/async_connection.h"
+#include "stats/ingest_probe.h"
 #include "stats/recorder.h"
 
 namespace tracehub::ingest {
@@ -34,7 +34,8 @@ struct options {
 class ingest_handler {
  public:
   ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                 std::shared_ptr<ingest::probe> probe, std::shared_ptr<faults::network> faults,
+                 std::shared_ptr<stats::ingest_probe> probe,
+                 std::shared_ptr<faults::network> faults,
                  std::shared_ptr<events::bus> bus = nullptr,
                  std::shared_ptr<stats::recorder> stats = nullptr);
 
@@ -49,7 +50,7 @@ class ingest_handler {
  private:
   std::shared_ptr<redis::async_connection> redis_;
   options opts_;
-  std::shared_ptr<ingest::probe> probe_;
+  std::shared_ptr<stats::ingest_probe> probe_;
   std::shared_ptr<faults::network> faults_;
   std::shared_ptr<events::bus> bus_;        // may be null
   std::shared_ptr<stats::recorder> stats_;  // may be null

@@ -15,9 +15,9 @@
 
 #include <boost/json/object.hpp>
 
-#include "ingest/probe.h"
 #include "metrics/poller.h"
 #include "realtime/probe.h"
+#include "stats/ingest_probe.h"
 #include "stats/recorder.h"
 #include "worker/probe.h"
 #include "worker/supervisor.h"
@@ -33,7 +33,7 @@ struct fault_view {
 
 struct sources {
   std::shared_ptr<stats::recorder> rates;
-  std::shared_ptr<const ingest::probe> ingest;
+  std::shared_ptr<const stats::ingest_probe> ingest;
   std::shared_ptr<const worker::probe> worker;
   std::shared_ptr<const realtime::probe> realtime;
   std::shared_ptr<poller> state;

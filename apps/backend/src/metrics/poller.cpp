@@ -7,12 +7,12 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/range.h"
 #include "metrics/share.h"
 #include "pg/connection.h"
 #include "queue/keys.h"
 #include "redis/sync_connection.h"
-#include "replay/keys.h"
 
 namespace tracehub::metrics {
 
@@ -24,12 +24,6 @@ std::int64_t to_int(std::string_view s) {
   std::int64_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
-}
-
-std::optional<queue::seq_range> parse_range(std::string_view m) {
-  auto colon = m.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return queue::seq_range{to_int(m.substr(0, colon)), to_int(m.substr(colon + 1))};
 }
 
 // Pending requests all, finished ones of the last hour: the table grows by every gap ever
@@ -51,12 +45,17 @@ constexpr std::string_view dead_sql =
 bool read_services(redis::sync_connection& r, const std::vector<std::string>& names,
                    system_state& next) {
   constexpr std::size_t per_service = 4;  // commands per service below
+  namespace ack_fields = keyspace::ack_field;
+  namespace producer_fields = keyspace::producer_field;
   std::vector<std::vector<std::string>> per;
   for (const auto& s : names) {
-    per.push_back({"HMGET", ingest::keys::ack_state(s), "till", "missing", "at", "reused"});
-    per.push_back({"ZRANGE", ingest::keys::gaps(s), "0", "19"});
-    per.push_back({"ZCARD", replay::keys::buffer(s)});
-    per.push_back({"HMGET", replay::keys::producer_state(s), "buffer_full", "held_back"});
+    per.push_back({"HMGET", keyspace::ack(s), std::string(ack_fields::till),
+                   std::string(ack_fields::missing), std::string(ack_fields::acked_at_ms),
+                   std::string(ack_fields::reused)});
+    per.push_back({"ZRANGE", keyspace::gaps(s), "0", "19"});
+    per.push_back({"ZCARD", keyspace::buffer(s)});
+    per.push_back({"HMGET", keyspace::producer(s), std::string(producer_fields::buffer_full),
+                   std::string(producer_fields::held_back)});
   }
   auto pr = per.empty() ? result<std::vector<redis::reply>>(std::vector<redis::reply>{})
                         : r.pipeline(per);
@@ -79,7 +78,8 @@ bool read_services(redis::sync_connection& r, const std::vector<std::string>& na
     st.gaps.clear();
     auto gaps = (*pr)[per_service * k + 1].view();
     for (std::size_t i = 0; gaps.is_array() && i < gaps.size(); ++i)
-      if (auto g = parse_range(gaps[i].str())) st.gaps.push_back(*g);
+      if (queue::seq_range g{}; keyspace::parse_range(gaps[i].str(), g.lo, g.hi))
+        st.gaps.push_back(g);
     st.contiguous_till = st.gaps.empty() ? st.ack_till : st.gaps.front().lo - 1;
     st.buffer_depth = (*pr)[per_service * k + 2].view().integer();
     auto producer = (*pr)[per_service * k + 3].view();
@@ -103,7 +103,7 @@ bool read_redis(redis::sync_connection& r, system_state& next) {
       {"XLEN", std::string(queue::keys::retry)},
       {"XPENDING", std::string(queue::keys::logs), std::string(queue::keys::group)},
       {"HGETALL", std::string(queue::keys::heartbeats)},
-      {"SMEMBERS", std::string(ingest::keys::services)}};
+      {"SMEMBERS", std::string(keyspace::services)}};
   auto replies = r.pipeline(cmds);
   if (!replies || replies->size() != cmds.size()) return false;
   auto& rs = *replies;

@@ -109,12 +109,16 @@ std::int64_t rows::get_int(std::size_t row, std::size_t col) const {
   return value;
 }
 
-result<connection> connection::open(const std::string& url, std::chrono::seconds connect_timeout) {
+result<connection> connection::open(const std::string& url, std::chrono::seconds connect_timeout,
+                                    const std::string& application_name) {
   const std::string timeout = std::to_string(connect_timeout.count());
-  // expand_dbname = 1: `url` may be a full conninfo string or URI; the connect_timeout given
-  // here comes after it and so overrides one inside the url.
-  const char* const keywords[] = {"dbname", "connect_timeout", nullptr};
-  const char* const values[] = {url.c_str(), timeout.c_str(), nullptr};
+  // expand_dbname = 1: `url` may be a full conninfo string or URI; the keywords given here come
+  // after it and so override the same ones inside the url.
+  const bool named = !application_name.empty();
+  const char* const keywords[] = {"dbname", "connect_timeout", named ? "application_name" : nullptr,
+                                  nullptr};
+  const char* const values[] = {url.c_str(), timeout.c_str(),
+                                named ? application_name.c_str() : nullptr, nullptr};
   std::unique_ptr<pg_conn, conn_deleter> c(PQconnectdbParams(keywords, values, 1));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {
     const errc e = detail::errc_for_connect_failure(c.get());

@@ -48,8 +48,11 @@ using param = std::optional<std::string_view>;  // nullopt is SQL NULL
 class connection {
  public:
   // url: a libpq connection string or postgres:// URI. errc::io / errc::timeout on failure.
+  // application_name, when given, is set at connect time (pg_stat_activity shows it from the
+  // first moment the session exists) and overrides one inside the url.
   static result<connection> open(const std::string& url,
-                                 std::chrono::seconds connect_timeout = std::chrono::seconds(5));
+                                 std::chrono::seconds connect_timeout = std::chrono::seconds(5),
+                                 const std::string& application_name = {});
 
   connection(connection&&) noexcept = default;
   connection& operator=(connection&&) noexcept = default;

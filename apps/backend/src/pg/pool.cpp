@@ -23,11 +23,10 @@ result<pool::lease> pool::acquire() {
   }
   ++open_;  // reserve the slot, then connect without holding the lock
   lock.unlock();
-  auto c = connection::open(opts_.url, std::chrono::seconds(3));
+  auto c = connection::open(opts_.url, std::chrono::seconds(3), opts_.application_name);
   if (c) {
     auto setup =
-        c->exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()) +
-                "; SET application_name = '" + opts_.application_name + "'");
+        c->exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()));
     if (setup) return lease(*this, std::move(*c));
     c = setup.error();
   }

@@ -33,16 +33,4 @@ bool parse_ranges(std::string_view text, std::vector<seq_range>& out) {
   return true;
 }
 
-std::string format_member(const seq_range& r) {
-  return std::to_string(r.lo) + ':' + std::to_string(r.hi);
-}
-
-bool parse_member(std::string_view text, seq_range& out) {
-  const char* end = text.data() + text.size();
-  auto [p1, e1] = std::from_chars(text.data(), end, out.lo);
-  if (e1 != std::errc{} || p1 == end || *p1 != ':') return false;
-  auto [p2, e2] = std::from_chars(p1 + 1, end, out.hi);
-  return e2 == std::errc{} && p2 == end && out.lo <= out.hi;
-}
-
 }  // namespace tracehub::queue

@@ -15,15 +15,10 @@ struct seq_range {
   bool operator==(const seq_range&) const = default;
 };
 
-// "1-4,9-9": the form queue entries carry ranges in. Empty string for no ranges.
+// "1-4,9-9": the form queue entries carry ranges in. Empty string for no ranges. (The ACK
+// state's range sets use another form, "lo:hi": keyspace/range.h.)
 std::string format_ranges(const std::vector<seq_range>& ranges);
 // Inverse of format_ranges; returns false on malformed text.
 bool parse_ranges(std::string_view text, std::vector<seq_range>& out);
-
-// "lo:hi": one member of the ACK state's range sets (gaps:{svc}, lost:{svc}; docs/PROTOCOL.md,
-// "Keyspace"), whose score is lo.
-std::string format_member(const seq_range& r);
-// Inverse of format_member; returns false on malformed text.
-bool parse_member(std::string_view text, seq_range& out);
 
 }  // namespace tracehub::queue

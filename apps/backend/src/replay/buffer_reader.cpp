@@ -4,10 +4,11 @@
 
 #include "base/clock.h"
 #include "ingest/ack_script.h"
-#include "ingest/keys.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
+#include "keyspace/range.h"
 #include "redis/errc.h"
 #include "redis/script.h"
-#include "replay/keys.h"
 #include "replay/logger.h"
 
 namespace tracehub::replay {
@@ -18,12 +19,7 @@ namespace {
 // Removes from the gaps what lies in the given ranges, records it in lost:{svc}, lowers the
 // missing count, and returns the removed ranges (flat lo,hi).
 const redis::script& lost_script() {
-  static const redis::script s{R"lua(
-local function fmt(n) return string.format('%d', n) end
-local function parse(m)
-  local lo, hi = string.match(m, '^(%d+):(%d+)$')
-  return tonumber(lo), tonumber(hi)
-end
+  static const redis::script s{keyspace::with_lua_prelude(R"lua(
 local removed, total = {}, 0
 for i = 1, #ARGV, 2 do
   local lo, hi = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
@@ -31,22 +27,22 @@ for i = 1, #ARGV, 2 do
   local before = redis.call('ZREVRANGEBYSCORE', KEYS[1], fmt(lo), '-inf', 'LIMIT', 0, 1)
   if #before > 0 then table.insert(overlapping, 1, before[1]) end
   for _, m in ipairs(overlapping) do
-    local glo, ghi = parse(m)
+    local glo, ghi = parse_range(m)
     if ghi >= lo then
       local a, b = math.max(glo, lo), math.min(ghi, hi)
       redis.call('ZREM', KEYS[1], m)
-      if glo < a then redis.call('ZADD', KEYS[1], fmt(glo), fmt(glo) .. ':' .. fmt(a - 1)) end
-      if ghi > b then redis.call('ZADD', KEYS[1], fmt(b + 1), fmt(b + 1) .. ':' .. fmt(ghi)) end
-      redis.call('ZADD', KEYS[3], fmt(a), fmt(a) .. ':' .. fmt(b))
+      if glo < a then redis.call('ZADD', KEYS[1], fmt(glo), range_member(glo, a - 1)) end
+      if ghi > b then redis.call('ZADD', KEYS[1], fmt(b + 1), range_member(b + 1, ghi)) end
+      redis.call('ZADD', KEYS[3], fmt(a), range_member(a, b))
       removed[#removed + 1] = a
       removed[#removed + 1] = b
       total = total + (b - a + 1)
     end
   end
 end
-if total > 0 then redis.call('HINCRBY', KEYS[2], 'missing', -total) end
+if total > 0 then redis.call('HINCRBY', KEYS[2], ack_field.missing, -total) end
 return removed
-)lua"};
+)lua")};
   return s;
 }
 
@@ -55,7 +51,7 @@ return removed
 result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::string& service,
                                                                    std::int64_t lo,
                                                                    std::int64_t hi) {
-  std::string gaps = ingest::keys::gaps(service);
+  std::string gaps = keyspace::gaps(service);
   std::string l = std::to_string(lo), h = std::to_string(hi);
   auto replies = conn_.pipeline({{"ZREVRANGEBYSCORE", gaps, l, "-inf", "LIMIT", "0", "1"},
                                  {"ZRANGEBYSCORE", gaps, "(" + l, h}});
@@ -66,7 +62,8 @@ result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::st
     if (!v.is_array()) return make_error_code(redis::errc::protocol);
     for (std::size_t i = 0; i < v.size(); ++i) {
       queue::seq_range g{};
-      if (!queue::parse_member(v[i].str(), g)) return make_error_code(redis::errc::protocol);
+      if (!keyspace::parse_range(v[i].str(), g.lo, g.hi))
+        return make_error_code(redis::errc::protocol);
       if (g.hi < lo || g.lo > hi) continue;
       out.push_back({std::max(g.lo, lo), std::min(g.hi, hi)});
     }
@@ -77,7 +74,7 @@ result<std::vector<queue::seq_range>> buffer_reader::still_missing(const std::st
 result<std::vector<std::string>> buffer_reader::read(const std::string& service,
                                                      const std::vector<queue::seq_range>& ranges,
                                                      std::size_t cap) {
-  std::string buffer = keys::buffer(service);
+  std::string buffer = keyspace::buffer(service);
   std::vector<std::vector<std::string>> commands;
   for (const auto& r : ranges)
     commands.push_back({"ZRANGEBYSCORE", buffer, std::to_string(r.lo), std::to_string(r.hi),
@@ -136,9 +133,9 @@ result<std::vector<queue::seq_range>> buffer_reader::mark_lost(
     args.push_back(std::to_string(r.lo));
     args.push_back(std::to_string(r.hi));
   }
-  auto r = redis::eval(
-      conn_, lost_script(),
-      {ingest::keys::gaps(service), ingest::keys::ack_state(service), keys::lost(service)}, args);
+  auto r =
+      redis::eval(conn_, lost_script(),
+                  {keyspace::gaps(service), keyspace::ack(service), keyspace::lost(service)}, args);
   if (auto s = redis::expect_ok(r, "mark lost"); !s) return s.error();
   auto v = r->view();
   std::vector<queue::seq_range> out;

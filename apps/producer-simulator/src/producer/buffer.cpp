@@ -10,8 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/clock.h"
+#include "keyspace/keys.h"
+#include "keyspace/lua.h"
 #include "producer/errc.h"
-#include "producer/keys.h"
 
 namespace tracehub::producer {
 
@@ -28,7 +29,8 @@ constexpr const char* produce_source =
 -- Returns {first seq given, producer id}; the i-th tail got first + i - 1. A counter that
 -- starts (again) from 1 is a new sequence space: it gets the fresh id (docs/PROTOCOL.md,
 -- "Producer ids"), so the backend can tell it from the one before.
--- Seqs stay < 2^53, so Lua's doubles hold them exactly; '%d' prints them without exponent.
+-- Seqs stay < 2^53, so Lua's doubles hold them exactly; fmt prints them without exponent.
+-- The member form is the keyspace prelude's buffer_member (keyspace/lua.h).
 local n = #ARGV - 1
 local last = redis.call('INCRBY', KEYS[1], n)
 local first = last - n + 1
@@ -38,8 +40,8 @@ if first == 1 or not id then
   redis.call('SET', KEYS[3], id)
 end
 for i = 1, n do
-  local seq = string.format('%d', first + i - 1)
-  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. ARGV[i + 1])
+  local seq = first + i - 1
+  redis.call('ZADD', KEYS[2], fmt(seq), buffer_member(seq, ARGV[i + 1]))
 end
 return {first, id}
 )lua";
@@ -77,9 +79,8 @@ local offset = tonumber(ARGV[2])
 local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 redis.call('DEL', KEYS[2])
 for i = 1, #entries, 2 do
-  local seq = string.format('%d', tonumber(entries[i + 1]) + offset)
-  local rest = string.match(entries[i], '^{"seq":%d+,(.*)$')
-  redis.call('ZADD', KEYS[2], seq, '{"seq":' .. seq .. ',' .. rest)
+  local seq = tonumber(entries[i + 1]) + offset
+  redis.call('ZADD', KEYS[2], fmt(seq), buffer_member(seq, buffer_tail(entries[i])))
 end
 redis.call('INCRBY', KEYS[1], offset)
 return offset
@@ -116,26 +117,26 @@ struct pipeline_state {
 }  // namespace
 
 const redis::script& produce_script() {
-  static const redis::script s(produce_source);
+  static const redis::script s(keyspace::with_lua_prelude(produce_source));
   return s;
 }
 
 const redis::script& trim_script() {
-  static const redis::script s(trim_source);
+  static const redis::script s(keyspace::with_lua_prelude(trim_source));
   return s;
 }
 
 const redis::script& renumber_script() {
-  static const redis::script s(renumber_source);
+  static const redis::script s(keyspace::with_lua_prelude(renumber_source));
   return s;
 }
 
 buffer::buffer(std::shared_ptr<redis::async_connection> redis, std::string service)
     : redis_(std::move(redis)),
       service_(std::move(service)),
-      seq_key_(keys::seq(service_)),
-      buffer_key_(keys::buffer(service_)),
-      id_key_(keys::producer_id(service_)) {}
+      seq_key_(keyspace::seq(service_)),
+      buffer_key_(keyspace::buffer(service_)),
+      id_key_(keyspace::producer_id(service_)) {}
 
 asio::awaitable<result<produced>> buffer::append(std::vector<std::string> tails,
                                                  std::string fresh_id) {

@@ -1,5 +1,5 @@
-// producer/buffer.h — one service's seq counter and buffer in Redis (see keys.h for the keys and
-// the buffer's member format, a contract with the backend's replay worker).
+// producer/buffer.h — one service's seq counter and buffer in Redis (keyspace/keys.h has the keys
+// and the buffer's member format, a contract with the backend's replay worker).
 //
 // append() is the only writer of seqs: one Lua script does INCRBY seq:{svc} K and ZADDs the K
 // full entries, so a seq exists only together with its buffered entry — a producer killed at any

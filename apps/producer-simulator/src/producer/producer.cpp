@@ -11,7 +11,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "producer/keys.h"
+#include "keyspace/keys.h"
 #include "producer/logger.h"
 #include "traffic/render.h"
 
@@ -488,25 +488,26 @@ asio::awaitable<void> service_producer::publish_loop() {
 // coroutine frames holding large arrays).
 std::vector<std::string> service_producer::state_command(const std::string& key,
                                                          std::int64_t depth) {
-  const std::pair<const char*, std::string> fields[] = {
-      {"buffer_depth", std::to_string(depth)},
-      {"last_ack_till", std::to_string(probe_.last_ack_till())},
-      {"in_flight", std::to_string(in_flight_)},
-      {"send_errors", std::to_string(probe_.send_errors())},
-      {"rejected", std::to_string(probe_.rejected())},
-      {"abandoned", std::to_string(probe_.abandoned())},
-      {"rate_eps", fmt::format("{:.1f}", probe_.rate_eps(steady::now()))},
-      {"sent_total", std::to_string(probe_.sent_total())},
-      {"acked_total", std::to_string(probe_.acked_total())},
-      {"unsequenced_dropped", std::to_string(probe_.unsequenced_dropped())},
-      {"buffer_full", buffer_full_ ? "1" : "0"},
-      {"max_buffer", std::to_string(opts_.max_buffer)},
-      {"held_back", std::to_string(probe_.held_back())},
-      {"sequence_reused", std::to_string(probe_.sequence_reused_count())},
-      {"fenced", fenced_ ? "1" : "0"},
-      {"producer_id", producer_id_},
-      {"updated_at_ms", std::to_string(now_epoch_ms())},
-      {"pid", std::to_string(::getpid())},
+  namespace field = keyspace::producer_field;
+  const std::pair<std::string_view, std::string> fields[] = {
+      {field::buffer_depth, std::to_string(depth)},
+      {field::last_ack_till, std::to_string(probe_.last_ack_till())},
+      {field::in_flight, std::to_string(in_flight_)},
+      {field::send_errors, std::to_string(probe_.send_errors())},
+      {field::rejected, std::to_string(probe_.rejected())},
+      {field::abandoned, std::to_string(probe_.abandoned())},
+      {field::rate_eps, fmt::format("{:.1f}", probe_.rate_eps(steady::now()))},
+      {field::sent_total, std::to_string(probe_.sent_total())},
+      {field::acked_total, std::to_string(probe_.acked_total())},
+      {field::unsequenced_dropped, std::to_string(probe_.unsequenced_dropped())},
+      {field::buffer_full, buffer_full_ ? "1" : "0"},
+      {field::max_buffer, std::to_string(opts_.max_buffer)},
+      {field::held_back, std::to_string(probe_.held_back())},
+      {field::sequence_reused, std::to_string(probe_.sequence_reused_count())},
+      {field::fenced, fenced_ ? "1" : "0"},
+      {field::producer_id, producer_id_},
+      {field::updated_at_ms, std::to_string(now_epoch_ms())},
+      {field::pid, std::to_string(::getpid())},
   };
   std::vector<std::string> hset{"HSET", key};
   for (const auto& [name, value] : fields) {
@@ -519,7 +520,7 @@ std::vector<std::string> service_producer::state_command(const std::string& key,
 asio::awaitable<void> service_producer::publish_state() {
   auto depth = co_await buffer_.depth();
   if (depth) buffered_ = *depth;
-  auto key = keys::state(opts_.service);
+  auto key = keyspace::producer(opts_.service);
   auto hset = state_command(key, depth ? *depth : -1);
   std::vector<std::string> expire{"EXPIRE", key, std::to_string(opts_.state_ttl.count())};
   std::vector<std::vector<std::string>> commands{std::move(hset), std::move(expire)};

@@ -11,7 +11,7 @@
 // apart: a batch read before the reset is never sent after it (each retry first checks the epoch
 // and the seq counter), and an ACK of an earlier epoch trims nothing (checked here, and again in
 // Redis by the trim script, atomically with the trim). Its state is published every second in
-// producer:{svc} (keys.h) with a 10 s expiry, so a dead producer shows as stale.
+// producer:{svc} (keyspace/keys.h) with a 10 s expiry, so a dead producer shows as stale.
 //
 // Threading: everything runs on the one executor given (the simulator's io thread); no locks.
 // Construct, co_spawn run(), then stop() (drain) or abort() from the same thread; the object

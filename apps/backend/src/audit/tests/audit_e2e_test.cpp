@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "keyspace/keys.h"
 #include "pg/connection.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
@@ -138,7 +139,8 @@ TEST_F(audit_e2e, a_queue_entry_deleted_by_hand_is_reported_lost_with_reason_aud
   EXPECT_EQ(item.at("from").as_int64(), 101);
   EXPECT_EQ(item.at("to").as_int64(), 200);
   EXPECT_EQ(item.at("reason").as_string(), "audit");
-  EXPECT_EQ(redis_.integer({"ZCARD", "lost:{pay}"}), 1) << "lost:{pay} holds the range too";
+  EXPECT_EQ(redis_.integer({"ZCARD", keyspace::lost("pay")}), 1)
+      << "lost:{pay} holds the range too";
   EXPECT_TRUE(testing::eventually([&] {
     auto m = json::parse(c.get("/metrics").body).as_object();
     return m.at("lost").as_int64() == 100;
@@ -246,7 +248,8 @@ TEST_F(audit_e2e, a_million_rows_cost_a_few_queries) {
       std::to_string(n) + ") s WHERE s <> " + std::to_string(a) + " AND s NOT BETWEEN " +
       std::to_string(b) + " AND " + std::to_string(b + 2));
   auto conn = redis_.connect();
-  ASSERT_TRUE(conn.command({"HSET", "ack:{big}", "till", std::to_string(n)}));
+  ASSERT_TRUE(
+      conn.command({"HSET", keyspace::ack("big"), keyspace::ack_field::till, std::to_string(n)}));
   auto report = audit(c);
   EXPECT_EQ(holes(report, "big"),
             (std::vector<std::pair<std::int64_t, std::int64_t>>{{a, a}, {b, b + 2}}))

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "keyspace/keys.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
 #include "testing/pipeline.h"
@@ -57,7 +58,7 @@ class control : public ::testing::Test {
     for (auto s : seqs) {
       std::string member = R"({"seq":)" + std::to_string(s) +
                            R"(,"level":"info","message":"buffered-)" + std::to_string(s) + R"("})";
-      auto r = c.command({"ZADD", "buffer:{" + service + "}", std::to_string(s), member});
+      auto r = c.command({"ZADD", keyspace::buffer(service), std::to_string(s), member});
       ASSERT_TRUE(r && !r->view().is_error());
     }
   }
@@ -243,7 +244,7 @@ TEST_F(control, reset_clears_everything_and_seq_1_is_new_again) {
   buffer("svc-r", seq_span(60, 70));
   {
     auto c = redis_.connect();
-    ASSERT_TRUE(c.command({"SET", "seq:{svc-r}", "70"}));
+    ASSERT_TRUE(c.command({"SET", keyspace::seq("svc-r"), "70"}));
   }
   ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-r").rows == 61; }));
   auto r = inject(R"({"action":"reset"})");
@@ -251,8 +252,9 @@ TEST_F(control, reset_clears_everything_and_seq_1_is_new_again) {
   for (const char* table : {"logs", "ack_state", "replay_requests", "lost_seqs"})
     EXPECT_EQ(sql_int(std::string("SELECT count(*) FROM ") + table), 0) << table;
   auto c = redis_.connect();
-  for (const char* key :
-       {"ack:{svc-r}", "gaps:{svc-r}", "buffer:{svc-r}", "seq:{svc-r}", "services", "queue:logs"}) {
+  for (const std::string& key :
+       {keyspace::ack("svc-r"), keyspace::gaps("svc-r"), keyspace::buffer("svc-r"),
+        keyspace::seq("svc-r"), std::string(keyspace::services), std::string("queue:logs")}) {
     auto n = c.command({"EXISTS", key});
     ASSERT_TRUE(n);
     // queue:logs is re-created empty with its consumer group.

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include "http/tests/raw_socket.h"
+#include "keyspace/keys.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
 #include "testing/pipeline.h"
@@ -139,7 +140,7 @@ TEST_F(security, every_post_route_refuses_text_plain_forms_and_no_content_type) 
   EXPECT_FALSE(fault_active());
   auto replays = exchange("GET", "/replays", "");
   EXPECT_EQ(replays.body(), "[]");
-  EXPECT_FALSE(redis_has("ack:{svc-a}"));
+  EXPECT_FALSE(redis_has(keyspace::ack("svc-a")));
   // The same request as JSON is applied: the refusals above were about the type alone.
   EXPECT_EQ(control(json_type).result_int(), 200u);
   EXPECT_TRUE(fault_active());
@@ -520,7 +521,7 @@ TEST_F(security, producer_tokens_scope_ingest_before_the_body_is_read) {
   auto mismatch = post("tok-a", "svc-a", "svc-b");
   EXPECT_EQ(mismatch.result_int(), 403u) << mismatch.body();
   EXPECT_EQ(error_of(mismatch), "service_mismatch");
-  EXPECT_FALSE(redis_has("ack:{svc-b}"));
+  EXPECT_FALSE(redis_has(keyspace::ack("svc-b")));
   EXPECT_EQ(post("tok-a", "svc-a", "svc-a").result_int(), 200u);
   EXPECT_EQ(post("tok-all", "svc-z", "svc-z").result_int(), 200u);
   auto plain = exchange("POST", "/ingest",

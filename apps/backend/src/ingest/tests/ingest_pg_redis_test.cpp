@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "keyspace/keys.h"
 #include "testing/backend_process.h"
 #include "testing/env.h"
 #include "testing/pg_database.h"
@@ -39,14 +40,18 @@ class ingest_e2e : public ::testing::Test {
   }
   // A field of the service's ACK state hash (0 when absent). `ver` is bumped by every
   // accepted batch, so an unchanged `ver` shows a refused batch changed nothing.
-  long long ack_field(const std::string& service, const char* field) {
+  long long ack_field(const std::string& service, std::string_view field) {
     auto c = redis_.connect();
-    auto r = c.command({"HGET", "ack:{" + service + "}", field});
+    auto r = c.command({"HGET", keyspace::ack(service), field});
     if (!r || r->view().is_nil()) return 0;
     return std::stoll(std::string(r->view().str()));
   }
-  long long ack_till(const std::string& service) { return ack_field(service, "till"); }
-  long long state_version(const std::string& service) { return ack_field(service, "ver"); }
+  long long ack_till(const std::string& service) {
+    return ack_field(service, keyspace::ack_field::till);
+  }
+  long long state_version(const std::string& service) {
+    return ack_field(service, keyspace::ack_field::version);
+  }
   // Entries ever appended to queue:logs (the worker deletes consumed ones, so not XLEN).
   long long entries_added() {
     auto c = redis_.connect();
@@ -149,7 +154,7 @@ TEST_F(ingest_e2e, a_producer_id_that_does_not_own_the_seqs_is_refused_and_chang
   EXPECT_EQ(r.body["ackTill"], 10);
   EXPECT_EQ(state_version("pid"), ver) << "the ACK state is unchanged";
   EXPECT_EQ(entries_added(), added) << "nothing was queued";
-  EXPECT_EQ(ack_field("pid", "reused"), 1);
+  EXPECT_EQ(ack_field("pid", keyspace::ack_field::reused), 1);
   // One seq already held is enough: the whole batch is refused.
   EXPECT_EQ(testing::post_raw(client(), body("B", 10, 12)).status, 409u);
   // Renumbered after ackTill, B takes the space over; A's seqs stay A's.
@@ -162,7 +167,7 @@ TEST_F(ingest_e2e, a_producer_id_that_does_not_own_the_seqs_is_refused_and_chang
   EXPECT_EQ(testing::post_raw(client(), body("A", 5, 5)).status, 409u);
   // Batches without an id are not checked (and the replay worker sends none).
   EXPECT_EQ(post_batch(client(), "pid", {3}).num("duplicates"), 1);
-  EXPECT_EQ(ack_field("pid", "reused"), 4);
+  EXPECT_EQ(ack_field("pid", keyspace::ack_field::reused), 4);
   ASSERT_TRUE(
       testing::eventually([&] { return testing::count_rows(db_.url(), "pid").rows == 16; }));
   auto rows = testing::count_rows(db_.url(), "pid");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -162,6 +163,89 @@ TEST(query_pool, slow_queries_time_out_stay_bounded_and_never_hold_up_health) {
   ASSERT_TRUE(holder->exec("ROLLBACK"));
   auto r = c.get("/logs?service=pool");
   EXPECT_EQ(r.status, 200u) << r.body;
+}
+
+// A hundred readers hammering every Postgres-backed read route (GET /logs, /sim-events,
+// /replays, /lost) do not stop ingest: every batch posted meanwhile is ACKed and stored once, and
+// the backend's Postgres connections stay those it had idle plus the query pool, however many
+// requests wait. The ingest rate with and without the readers is printed (a figure for
+// RELIABILITY.md, not a timed assertion).
+TEST(query_pool, a_hundred_concurrent_readers_hold_no_extra_connections_and_ingest_goes_on) {
+  testing::pg_database db = testing::pg_database::create();
+  testing::redis_db redis;
+  testing::backend_options o{db.url(), redis.url()};
+  o.env = {{"TRACEHUB_QUERY_CONNECTIONS", "3"}};
+  auto backend = testing::backend_process::start(o);
+  testing::http_client c(backend.port());
+  auto observer = pg::connection::open(db.url());
+  ASSERT_TRUE(observer);
+  // Connections to this test's database other than the observer: (all, the query pool's).
+  auto connections = [&] {
+    auto r = observer->query(
+        "SELECT count(*), count(*) FILTER (WHERE application_name = 'tracehub-query') "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    EXPECT_TRUE(r);
+    return std::pair<std::int64_t, std::int64_t>{r ? r->get_int(0, 0) : -1,
+                                                 r ? r->get_int(0, 1) : -1};
+  };
+  constexpr std::int64_t batch = 200, batches = 50;
+  std::int64_t next = 1;
+  auto ingest = [&](const std::string& service) {
+    auto start = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < batches; ++i, next += batch) {
+      auto a = testing::post_batch(c, service, testing::seq_span(next, next + batch - 1));
+      EXPECT_EQ(a.status, 200u) << a.body;
+      EXPECT_EQ(a.num("ackTill"), next + batch - 1);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double alone = ingest("readers");
+  ASSERT_TRUE(
+      testing::eventually([&] { return testing::count_rows(db.url()).rows == batch * batches; }));
+  auto [idle_total, idle_query] = connections();
+  const std::int64_t others = idle_total - idle_query;  // workers, poller, health, replay ...
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> answered{0}, refused{0};
+  std::vector<std::thread> readers;
+  const char* routes[] = {"/logs?service=readers&limit=500", "/sim-events", "/replays", "/lost"};
+  for (int i = 0; i < 100; ++i)
+    readers.emplace_back([&, i] {
+      testing::http_client q(backend.port());
+      while (!stop) {
+        auto r = q.get(routes[i % 4]);
+        (r.status == 200 ? answered : refused)++;
+      }
+    });
+  std::int64_t worst_others = 0, worst_query = 0;
+  std::thread sampler([&] {
+    while (!stop) {
+      auto [total, query] = connections();
+      worst_others = std::max(worst_others, total - query);
+      worst_query = std::max(worst_query, query);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // sampling, not syncing
+    }
+  });
+  ASSERT_TRUE(testing::eventually([&] { return answered >= 100; }));
+  const double busy = ingest("readers");
+  stop = true;
+  for (auto& t : readers)
+    t.join();
+  sampler.join();
+
+  ASSERT_TRUE(testing::eventually(
+      [&] { return testing::count_rows(db.url()).rows == 2 * batch * batches; }));
+  auto counts = testing::count_rows(db.url(), "readers");
+  EXPECT_EQ(counts.distinct_seqs, 2 * batch * batches);
+  EXPECT_EQ(counts.max_seq, 2 * batch * batches);
+  EXPECT_LE(worst_query, 3);
+  EXPECT_LE(worst_others, others) << "a read route opened a connection of its own";
+  EXPECT_GT(answered.load(), 100);
+  std::printf(
+      "ingest of %lld logs: %.3f s alone, %.3f s beside 100 readers (%.2fx); "
+      "%lld reads answered, %lld refused (503)\n",
+      static_cast<long long>(batch * batches), alone, busy, busy / alone,
+      static_cast<long long>(answered.load()), static_cast<long long>(refused.load()));
 }
 
 }  // namespace

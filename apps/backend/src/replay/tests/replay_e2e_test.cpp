@@ -3,6 +3,7 @@
 // lost by seq, and manual replays that are safe to repeat.
 #include <gtest/gtest.h>
 
+#include "keyspace/keys.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
 #include "testing/pipeline.h"
@@ -31,7 +32,7 @@ class replay_e2e : public ::testing::Test {
       std::string member = R"({"seq":)" + std::to_string(s) +
                            R"(,"level":"warn","message":"from-buffer-)" + std::to_string(s) +
                            R"("})";
-      auto r = c.command({"ZADD", "buffer:{" + service + "}", std::to_string(s), member});
+      auto r = c.command({"ZADD", keyspace::buffer(service), std::to_string(s), member});
       ASSERT_TRUE(r && !r->view().is_error());
     }
   }

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "producer/keys.h"
+#include "keyspace/keys.h"
 #include "sim_fixture.h"
 #include "sim_process.h"
 #include "testing/backend_process.h"
@@ -147,7 +147,7 @@ class control_e2e : public sim_fixture {
     long long out = 0;
     auto c = redis_.connect();
     for (const auto& s : services) {
-      auto r = c.command({"HGET", "ack:{" + s + "}", "missing"});
+      auto r = c.command({"HGET", keyspace::ack(s), keyspace::ack_field::missing});
       if (r && r->view().is_string()) out = std::max(out, std::stoll(std::string(r->view().str())));
     }
     return out;

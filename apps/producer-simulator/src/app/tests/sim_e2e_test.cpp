@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "producer/keys.h"
+#include "keyspace/keys.h"
 #include "sim_fixture.h"
 #include "sim_process.h"
 #include "testing/backend_process.h"
@@ -50,9 +50,9 @@ TEST_F(sim_e2e, every_produced_seq_lands_exactly_once_and_the_buffer_empties) {
   ASSERT_TRUE(produced_at_least(7'000));  // ~5 s at 1500 logs/s
   // It publishes its state, with an expiry, while it runs.
   for (const auto& s : services) {
-    auto key = producer::keys::state(s);
+    auto key = keyspace::producer(s);
     EXPECT_TRUE(eventually([&] {
-      return redis_.integer({"HEXISTS", key, "acked_total"}) == 1;
+      return redis_.integer({"HEXISTS", key, keyspace::producer_field::acked_total}) == 1;
     })) << s;
     EXPECT_GT(redis_.integer({"TTL", key}), 0) << s;
   }
@@ -103,15 +103,16 @@ TEST_F(sim_e2e, a_producer_that_lost_its_counter_renumbers_and_loses_nothing) {
   {
     auto c = redis_.connect();
     for (const auto& s : services)
-      ASSERT_TRUE(c.command({"DEL", producer::keys::seq(s), producer::keys::buffer(s),
-                             producer::keys::producer_id(s)}));
+      ASSERT_TRUE(
+          c.command({"DEL", keyspace::seq(s), keyspace::buffer(s), keyspace::producer_id(s)}));
   }
   auto second = start_sim(backend.port());
   ASSERT_TRUE(produced_at_least(2'000, before));
   for (const auto& s : services)
     EXPECT_TRUE(eventually([&] {
       auto c = redis_.connect();
-      auto r = c.command({"HGET", producer::keys::state(s), "sequence_reused"});
+      auto r =
+          c.command({"HGET", keyspace::producer(s), keyspace::producer_field::sequence_reused});
       return r && r->view().is_string() && std::stoll(std::string(r->view().str())) >= 1;
     })) << s
         << ": the refusal is counted where operators look";
@@ -128,7 +129,7 @@ TEST_F(sim_e2e, an_unreachable_backend_is_retried_until_it_comes_up) {
   ASSERT_TRUE(produced_at_least(1'000));
   EXPECT_TRUE(sim.running());
   for (const auto& s : services)
-    EXPECT_GE(redis_.integer({"ZCARD", producer::keys::buffer(s)}), 1'000) << s;
+    EXPECT_GE(redis_.integer({"ZCARD", keyspace::buffer(s)}), 1'000) << s;
 
   backend_options o(pg_.url(), redis_.url());
   o.env.emplace_back("TRACEHUB_HTTP_PORT", std::to_string(port));

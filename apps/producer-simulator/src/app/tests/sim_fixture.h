@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "producer/keys.h"
+#include "keyspace/keys.h"
 #include "testing/pg_database.h"
 #include "testing/pipeline.h"
 #include "testing/redis_db.h"
@@ -32,7 +32,7 @@ class sim_fixture : public ::testing::Test {
 
   long long last_seq(const std::string& service) const {
     auto c = redis_.connect();
-    auto r = c.command({"GET", producer::keys::seq(service)});
+    auto r = c.command({"GET", keyspace::seq(service)});
     if (!r || !r->view().is_string()) return 0;
     return std::stoll(std::string(r->view().str()));
   }
@@ -66,7 +66,7 @@ class sim_fixture : public ::testing::Test {
       bool done = eventually(
           [&] {
             rc = count_rows(pg_.url(), s);
-            depth = redis_.integer({"ZCARD", producer::keys::buffer(s)});
+            depth = redis_.integer({"ZCARD", keyspace::buffer(s)});
             return rc.rows == n && depth == 0;
           },
           settle_limit_);

@@ -9,8 +9,8 @@
 #include <boost/json.hpp>
 
 #include "base/clock.h"
+#include "keyspace/keys.h"
 #include "producer/buffer.h"
-#include "producer/keys.h"
 #include "testing/redis_db.h"
 
 namespace tracehub::producer {
@@ -48,7 +48,7 @@ class buffer_redis : public ::testing::Test {
   // The buffer as (score, member) pairs, ascending.
   std::vector<std::pair<std::int64_t, std::string>> contents() {
     auto c = db_.connect();
-    auto r = c.command({"ZRANGE", keys::buffer(service), "0", "-1", "WITHSCORES"});
+    auto r = c.command({"ZRANGE", keyspace::buffer(service), "0", "-1", "WITHSCORES"});
     std::vector<std::pair<std::int64_t, std::string>> out;
     if (!r) return out;
     auto v = r->view();
@@ -104,7 +104,7 @@ TEST_F(buffer_redis, produce_script_gives_consecutive_seqs_and_buffers_each_entr
 
 TEST_F(buffer_redis, seqs_continue_where_the_counter_stopped) {
   auto c = db_.connect();
-  ASSERT_TRUE(c.command({"SET", keys::seq(service), "41"}));
+  ASSERT_TRUE(c.command({"SET", keyspace::seq(service), "41"}));
   buffer b(conn_, service);
   EXPECT_EQ(run(b.append({tail(1), tail(2)}, "p1")).value().first, 42);
   EXPECT_EQ(buffered_seqs(), (std::vector<std::int64_t>{42, 43}));
@@ -150,7 +150,7 @@ TEST_F(buffer_redis, a_truncated_missing_list_keeps_everything_above_its_last_se
 // at once.
 void reset_service(const testing::redis_db& db) {
   auto c = db.connect();
-  ASSERT_TRUE(c.command({"DEL", keys::seq(service), keys::buffer(service)}));
+  ASSERT_TRUE(c.command({"DEL", keyspace::seq(service), keyspace::buffer(service)}));
 }
 
 // Regression: an ACK of the epoch before a reset (ackTill 25) trimmed seqs 1..25 of the new
@@ -178,7 +178,7 @@ TEST_F(buffer_redis, a_trim_right_after_a_reset_before_anything_is_produced_is_r
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, trim_refused);
   // The counter is not created by a refused trim: the next produce starts at 1.
-  EXPECT_EQ(db_.integer({"EXISTS", keys::seq(service)}), 0);
+  EXPECT_EQ(db_.integer({"EXISTS", keyspace::seq(service)}), 0);
   EXPECT_EQ(run(b.append({tail(1)}, "p1")).value().first, 1);
 }
 

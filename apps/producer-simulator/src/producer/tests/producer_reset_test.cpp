@@ -18,7 +18,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
-#include "producer/keys.h"
+#include "keyspace/keys.h"
 #include "producer/producer.h"
 #include "testing/backend_process.h"
 #include "testing/pg_database.h"
@@ -95,23 +95,23 @@ class producer_reset : public ::testing::Test {
     return testing::eventually([&] { return done_.load(); }, limit);
   }
 
-  long long state_field(const char* field) const {
+  long long state_field(std::string_view field) const {
     auto c = db_.connect();
-    auto r = c.command({"HGET", keys::state(service), field});
+    auto r = c.command({"HGET", keyspace::producer(service), field});
     if (!r || !r->view().is_string()) return -1;
     return std::stoll(std::string(r->view().str()));
   }
 
   long long last_seq() const {
     auto c = db_.connect();
-    auto r = c.command({"GET", keys::seq(service)});
+    auto r = c.command({"GET", keyspace::seq(service)});
     if (!r || !r->view().is_string()) return 0;
     return std::stoll(std::string(r->view().str()));
   }
 
   long long ack_till() const {
     auto c = db_.connect();
-    auto r = c.command({"HGET", "ack:{" + service + "}", "till"});
+    auto r = c.command({"HGET", keyspace::ack(service), keyspace::ack_field::till});
     if (!r || !r->view().is_string()) return 0;
     return std::stoll(std::string(r->view().str()));
   }
@@ -120,7 +120,7 @@ class producer_reset : public ::testing::Test {
   void expect_new_epoch_exact() {
     auto n = last_seq();
     ASSERT_GT(n, 0);
-    EXPECT_EQ(db_.integer({"ZCARD", keys::buffer(service)}), 0);
+    EXPECT_EQ(db_.integer({"ZCARD", keyspace::buffer(service)}), 0);
     testing::row_counts rc;
     EXPECT_TRUE(
         testing::eventually([&] { return (rc = testing::count_rows(pg_.url())).rows == n; }, 20s))
@@ -152,13 +152,17 @@ TEST_F(producer_reset, a_batch_read_before_a_reset_is_abandoned_not_sent_into_th
   // batches in flight retry with their bodies in memory, and the buffer fills.
   ASSERT_TRUE(db_.connect().command({"SET", "ingest:paused", "1", "PX", "4000"}));
   ASSERT_TRUE(testing::eventually(
-      [&] { return state_field("send_errors") > 0 && state_field("in_flight") == 4; }, 3s));
+      [&] {
+        return state_field(keyspace::producer_field::send_errors) > 0 &&
+               state_field(keyspace::producer_field::in_flight) == 4;
+      },
+      3s));
   // Everything of the old epoch that could be sent again: what is not acknowledged is
   // buffered (nothing is acknowledged while ingest is paused).
   std::set<std::string> old_request_ids;
   {
     auto c = db_.connect();
-    auto r = c.command({"ZRANGE", keys::buffer(service), "0", "-1"});
+    auto r = c.command({"ZRANGE", keyspace::buffer(service), "0", "-1"});
     ASSERT_TRUE(r);
     for (std::size_t i = 0; i < r->view().size(); ++i) {
       auto e = boost::json::parse(r->view()[i].str()).as_object();
@@ -172,7 +176,8 @@ TEST_F(producer_reset, a_batch_read_before_a_reset_is_abandoned_not_sent_into_th
   ASSERT_EQ(reset.status, 200u) << reset.body;
 
   // The batches in flight are dropped, and the new epoch starts at 1.
-  EXPECT_TRUE(testing::eventually([&] { return state_field("abandoned") >= 1; }, 10s));
+  EXPECT_TRUE(testing::eventually(
+      [&] { return state_field(keyspace::producer_field::abandoned) >= 1; }, 10s));
   ASSERT_TRUE(testing::eventually([&] { return ack_till() >= 800; }, 30s));
   ASSERT_TRUE(stop_producer(40s));
   EXPECT_EQ(producer_->stats().rejected(), 0);
@@ -201,7 +206,8 @@ TEST_F(producer_reset, an_ack_from_before_a_reset_trims_nothing_of_the_new_epoch
       api.post("/metrics/control", R"({"action":"delay_ack","durationMs":30000,"delayMs":3000})");
   ASSERT_EQ(delay.status, 200u) << delay.body;
   // Four batches accepted, their ACKs held: the producer waits on all its in-flight slots.
-  ASSERT_TRUE(testing::eventually([&] { return state_field("in_flight") == 4; }, 3s));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return state_field(keyspace::producer_field::in_flight) == 4; }, 3s));
   auto old_till = ack_till();
   auto reset = api.post("/metrics/control", R"({"action":"reset"})");
   ASSERT_EQ(reset.status, 200u) << reset.body;

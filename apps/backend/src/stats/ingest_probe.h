@@ -1,13 +1,15 @@
-// ingest/probe.h — the ingest module's counters. Incremented on the io thread, read by the
-// metrics module from any thread (relaxed atomics: counters, not synchronisation).
+// stats/ingest_probe.h — the ingest handler's counters. Incremented on the io thread, read by
+// the metrics module from any thread (relaxed atomics: counters, not synchronisation), reset
+// by the reset control. Here, not in ingest/, so metrics and control read them without
+// depending on the ingest path.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
-namespace tracehub::ingest {
+namespace tracehub::stats {
 
-class probe {
+class ingest_probe {
  public:
   void batch_acked(std::int64_t accepted, std::int64_t duplicates, std::int64_t new_gaps) {
     batches_.fetch_add(1, std::memory_order_relaxed);
@@ -43,4 +45,4 @@ class probe {
       unavailable_{0}, dropped_{0};
 };
 
-}  // namespace tracehub::ingest
+}  // namespace tracehub::stats
