@@ -58,7 +58,8 @@ TEST(faults_network, a_window_ends_by_itself) {
   ASSERT_LT(time_until([&] { return b.should_drop(); }), 250ms);
   ASSERT_LT(time_until([&] { return !b.should_drop(); }), 2s);
   EXPECT_TRUE(b.active().empty());
-  EXPECT_EQ(db.integer({"EXISTS", key_of(drop_network)}), 0);  // Redis expired it too
+  // Redis expired it too (its clock may read the end a millisecond later than ours).
+  EXPECT_LT(time_until([&] { return db.integer({"EXISTS", key_of(drop_network)}) == 0; }), 100ms);
 }
 
 TEST(faults_network, a_pinned_drop_stays_in_its_process) {
