@@ -9,7 +9,7 @@ usage() {
   cat <<'EOF'
 Usage: ./start.sh <command> [options]
 
-  up [--no-sim] [--no-build]
+  up [--api N] [--workers M] [--no-sim] [--no-build]
               install missing packages (scripts/deps.sh up), build the backend, the
               simulator and the dashboard (no tests), start PostgreSQL, Redis, the backend
               (and the producer simulators unless --no-sim), wait for /health, print the
@@ -18,11 +18,17 @@ Usage: ./start.sh <command> [options]
               Safe to repeat, and the repair after a crash: starts whatever is down (killed
               or not), waits for a PostgreSQL in crash recovery or a Redis loading its AOF.
               --no-build skips the package check and the build.
+              --api N --workers M: N API processes (ports TRACEHUB_HTTP_PORT, +1, ...; each
+              with its dashboard port TRACEHUB_DASHBOARD_PORT, -1, ...) and M worker processes
+              (ports after the API ones) instead of the one process with every role; `up`
+              remembers the layout (--api 0 --workers 0 goes back to one process).
   down        stop everything `up` started (the data stays in .tracehub/)
-  status      each component up/down with pid and port (exit 3 when something is down)
-  logs [backend|postgres|redis|sim] [-f]
+  status      each component, and each backend process, up/down with pid and port (exit 3
+              when something is down)
+  logs [backend|api-N|worker-N|postgres|redis|sim] [-f]
               the last lines of a component's log (default backend); -f follows it
-  env         KEY=value lines for this instance: DATABASE_URL, REDIS_URL, BACKEND_URL,
+  env         KEY=value lines for this instance: DATABASE_URL, REDIS_URL, BACKEND_URL (the
+              first API process), BACKEND_URLS (every API process, comma-separated),
               DASHBOARD_URL; load them with: set -a; eval "$(./start.sh env)"; set +a
   dev [--no-sim]
               `up`, then the dashboard from Vite's dev server with hot reload on
@@ -77,7 +83,8 @@ SIM_LOG="$LOG_DIR/producer-sim.log"
 # Configuration: environment, else what the last `up` used (run/config.env), else defaults
 
 CONFIG_FILE="$RUN_DIR/config.env"
-CONFIG_VARS=(TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT TRACEHUB_BIND)
+CONFIG_VARS=(TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT TRACEHUB_BIND
+  TRACEHUB_API_PROCESSES TRACEHUB_WORKER_PROCESSES)
 
 load_config() {
   local key value
@@ -90,7 +97,9 @@ load_config() {
   fi
   : "${TRACEHUB_PG_PORT:=55432}" "${TRACEHUB_REDIS_PORT:=56379}"
   : "${TRACEHUB_HTTP_PORT:=3001}" "${TRACEHUB_DASHBOARD_PORT:=3000}" "${TRACEHUB_BIND:=127.0.0.1}"
-  for key in TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT; do
+  : "${TRACEHUB_API_PROCESSES:=0}" "${TRACEHUB_WORKER_PROCESSES:=0}"
+  for key in TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT \
+    TRACEHUB_API_PROCESSES TRACEHUB_WORKER_PROCESSES; do
     [[ "${!key}" =~ ^[0-9]+$ ]] || die "$key must be a port number, not '${!key}'"
   done
   # Clients reach a backend bound to every address through loopback.
@@ -102,6 +111,43 @@ load_config() {
   REDIS_URL="redis://127.0.0.1:$TRACEHUB_REDIS_PORT"
   BACKEND_URL="http://$CLIENT_HOST:$TRACEHUB_HTTP_PORT"
   DASHBOARD_URL="http://$CLIENT_HOST:$TRACEHUB_DASHBOARD_PORT"
+  backend_units
+  BACKEND_URLS=""
+  local u name role port
+  for u in "${UNITS[@]}"; do
+    read -r name role port _ <<<"$u"
+    [[ "$role" == worker ]] && continue
+    BACKEND_URLS="${BACKEND_URLS:+$BACKEND_URLS,}http://$CLIENT_HOST:$port"
+  done
+}
+
+# UNITS: the backend processes of the layout, one "name role port dashboard-port" each. The
+# default is one process with every role (pid file backend.pid); --api N --workers M give N
+# API processes (api-1.. on TRACEHUB_HTTP_PORT, +1, ..., dashboards on TRACEHUB_DASHBOARD_PORT,
+# -1, ...: the two ranges grow apart) and M worker processes (worker-1..,
+# on the ports after them, no dashboard). Each worker process has its own consumer names.
+backend_units() {
+  local i n="$TRACEHUB_API_PROCESSES" m="$TRACEHUB_WORKER_PROCESSES"
+  UNITS=()
+  if ((n == 0 && m == 0)); then
+    UNITS=("backend all $TRACEHUB_HTTP_PORT $TRACEHUB_DASHBOARD_PORT")
+    return
+  fi
+  ((n >= 1)) || die "--workers without --api: at least one API process is needed (--api 1)"
+  for ((i = 1; i <= n; i++)); do
+    UNITS+=("api-$i api $((TRACEHUB_HTTP_PORT + i - 1)) $((TRACEHUB_DASHBOARD_PORT - i + 1))")
+  done
+  for ((i = 1; i <= m; i++)); do
+    UNITS+=("worker-$i worker $((TRACEHUB_HTTP_PORT + n + i - 1)) -1")
+  done
+}
+
+unit_pidfile() { printf '%s/%s.pid
+' "$RUN_DIR" "$1"; }
+unit_log() {
+  if [[ "$1" == backend ]]; then printf '%s
+' "$BACKEND_LOG"; else printf '%s/backend-%s.log
+' "$LOG_DIR" "$1"; fi
 }
 
 save_config() {
@@ -170,26 +216,43 @@ daemon_stop() {
   rm -f "$1"
 }
 
+# backend_env NAME ROLE PORT DASHBOARD_PORT: the environment of one backend process.
 backend_env() {
   printf '%s\n' "DATABASE_URL=$DATABASE_URL" "REDIS_URL=$REDIS_URL" \
-    "TRACEHUB_HTTP_PORT=$TRACEHUB_HTTP_PORT" "TRACEHUB_DASHBOARD_PORT=$TRACEHUB_DASHBOARD_PORT" \
-    "TRACEHUB_BIND=$TRACEHUB_BIND"
+    "TRACEHUB_HTTP_PORT=$3" "TRACEHUB_DASHBOARD_PORT=$4" "TRACEHUB_BIND=$TRACEHUB_BIND" \
+    "TRACEHUB_ROLE=$2"
+  # Worker processes on one host need consumer names of their own.
+  if [[ "$2" == worker ]]; then printf '%s\n' "TRACEHUB_CONSUMER=$(hostname)-$1"; fi
 }
 
-# wait_for_health PID SECONDS: poll /health until it answers 2xx; fail early if PID dies.
+# wait_for_health PID URL LOG SECONDS: poll URL/health until it answers 2xx; fail early if PID
+# dies.
 wait_for_health() {
-  local pid="$1" secs="$2" deadline
+  local pid="$1" url="$2" log="$3" secs="$4" deadline
   deadline=$((SECONDS + secs))
-  until curl -fsS -o /dev/null --max-time 2 "$BACKEND_URL/health" 2>/dev/null; do
+  until curl -fsS -o /dev/null --max-time 2 "$url/health" 2>/dev/null; do
     if ! pid_running "$pid"; then
-      tail -n 30 "$BACKEND_LOG" >&2 || true
-      die "the backend exited during start-up (log: .tracehub/logs/backend.log)"
+      tail -n 30 "$log" >&2 || true
+      die "the backend exited during start-up (log: $log)"
     fi
     if ((SECONDS >= deadline)); then
-      tail -n 30 "$BACKEND_LOG" >&2 || true
-      die "$BACKEND_URL/health did not answer ok within ${secs}s (log: .tracehub/logs/backend.log)"
+      tail -n 30 "$log" >&2 || true
+      die "$url/health did not answer ok within ${secs}s (log: $log)"
     fi
     sleep 0.5
+  done
+}
+
+# Stops the backend processes that are not part of the layout (it changed since the last up).
+stop_other_units() {
+  local f name keep u
+  for f in "$RUN_DIR"/backend.pid "$RUN_DIR"/api-*.pid "$RUN_DIR"/worker-*.pid; do
+    [[ -e "$f" ]] || continue
+    name="$(basename "$f" .pid)"
+    keep=0
+    for u in "${UNITS[@]}"; do [[ "${u%% *}" == "$name" ]] && keep=1; done
+    if ((keep == 0)) && daemon_stop "$f" tracehub-backend; then say "backend $name stopped (not in the layout)"; fi
+    ((keep == 1)) || rm -f "$f"
   done
 }
 
@@ -255,12 +318,22 @@ up_build() {
 }
 
 cmd_up() {
-  local sim=1 build=1 pid area installed
+  local sim=1 build=1 pid area installed u name role port dport pidfile log
   UP_START=$SECONDS
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --no-sim) sim=0 ;;
       --no-build) build=0 ;;
+      --api)
+        [[ "${2:-}" =~ ^[0-9]+$ ]] || die "up: --api needs a number"
+        export TRACEHUB_API_PROCESSES="$2"
+        shift
+        ;;
+      --workers)
+        [[ "${2:-}" =~ ^[0-9]+$ ]] || die "up: --workers needs a number"
+        export TRACEHUB_WORKER_PROCESSES="$2"
+        shift
+        ;;
       *) die "up: unknown option $1 (see ./start.sh help)" ;;
     esac
     shift
@@ -302,18 +375,30 @@ cmd_up() {
   phase "database: PostgreSQL on 127.0.0.1:$TRACEHUB_PG_PORT, Redis on 127.0.0.1:$TRACEHUB_REDIS_PORT"
 
   up_quiet
-  pid="$(daemon_pid "$BACKEND_PIDFILE" tracehub-backend)"
-  if [[ -n "$pid" ]]; then
-    say "backend already running (pid $pid)"
-  else
-    [[ -x "$BACKEND_BIN" ]] ||
-      die "backend binary missing: build/release/apps/backend/tracehub-backend (PostgreSQL and Redis are up; build with scripts/build.sh release --apps)"
-    mapfile -t env_lines < <(backend_env)
-    daemon_start "$BACKEND_BIN" "$BACKEND_PIDFILE" "$BACKEND_LOG" "${env_lines[@]}"
-    pid="$(pid_from_file "$BACKEND_PIDFILE")"
-    say "backend started (pid $pid), waiting for $BACKEND_URL/health"
-  fi
-  wait_for_health "$pid" 90
+  # ---- Backend processes: one with every role, or the --api/--workers layout ----------------
+  stop_other_units
+  local started=()
+  for u in "${UNITS[@]}"; do
+    read -r name role port dport <<<"$u"
+    pidfile="$(unit_pidfile "$name")"
+    log="$(unit_log "$name")"
+    pid="$(daemon_pid "$pidfile" tracehub-backend)"
+    if [[ -n "$pid" ]]; then
+      say "backend $name already running (pid $pid, port $port)"
+    else
+      [[ -x "$BACKEND_BIN" ]] ||
+        die "backend binary missing: build/release/apps/backend/tracehub-backend (PostgreSQL and Redis are up; build with scripts/build.sh release --apps)"
+      mapfile -t env_lines < <(backend_env "$name" "$role" "$port" "$dport")
+      daemon_start "$BACKEND_BIN" "$pidfile" "$log" "${env_lines[@]}"
+      pid="$(pid_from_file "$pidfile")"
+      say "backend $name ($role) started (pid $pid), waiting for http://$CLIENT_HOST:$port/health"
+    fi
+    started+=("$pid http://$CLIENT_HOST:$port $log")
+  done
+  for u in "${started[@]}"; do
+    read -r pid port log <<<"$u"
+    wait_for_health "$pid" "$port" "$log" 90
+  done
 
   # ---- Producer simulators (apps/producer-simulator) -------------------------------------------
   # Started only once its binary is built, and not with --no-sim.
@@ -338,7 +423,7 @@ cmd_up() {
   cat <<EOF
 
 TraceHub is up.
-  backend    $BACKEND_URL
+  backend    $BACKEND_URLS
   dashboard  $DASHBOARD_URL$dashboard_note
   health     $BACKEND_URL/health
 Connection settings for your shell:  set -a; eval "\$(./start.sh env)"; set +a
@@ -358,7 +443,15 @@ cmd_down() {
   local area
   load_config
   if daemon_stop "$SIM_PIDFILE" tracehub-producer-sim; then say "producer simulators stopped"; fi
-  if daemon_stop "$BACKEND_PIDFILE" tracehub-backend; then say "backend stopped"; else say "backend was not running"; fi
+  local f any=0
+  for f in "$RUN_DIR"/backend.pid "$RUN_DIR"/api-*.pid "$RUN_DIR"/worker-*.pid; do
+    [[ -e "$f" ]] || continue
+    if daemon_stop "$f" tracehub-backend; then
+      say "backend $(basename "$f" .pid) stopped"
+      any=1
+    fi
+  done
+  ((any == 1)) || say "backend was not running"
   if [[ -n "$(daemon_pid "$REDIS_PIDFILE" redis-server)" ]]; then
     redis_stop "$REDIS_PIDFILE"
     say "redis stopped"
@@ -395,14 +488,24 @@ cmd_status() {
     all_up=0
   fi
 
-  pid="$(daemon_pid "$BACKEND_PIDFILE" tracehub-backend)"
-  if [[ -n "$pid" ]]; then
-    health="$(curl -sS --max-time 2 "$BACKEND_URL/health" 2>/dev/null || echo 'no answer')"
-    row backend up "pid $pid" "$BACKEND_URL (dashboard $DASHBOARD_URL)  health: $health"
-  else
-    row backend down - "$BACKEND_URL"
-    all_up=0
-  fi
+  local u name role port dport url label
+  for u in "${UNITS[@]}"; do
+    read -r name role port dport <<<"$u"
+    url="http://$CLIENT_HOST:$port"
+    label="$name"
+    pid="$(daemon_pid "$(unit_pidfile "$name")" tracehub-backend)"
+    if [[ -n "$pid" ]]; then
+      health="$(curl -sS --max-time 2 "$url/health" 2>/dev/null || echo 'no answer')"
+      if [[ "$dport" == -1 ]]; then
+        row "$label" up "pid $pid" "$url (role $role)  health: $health"
+      else
+        row "$label" up "pid $pid" "$url (role $role, dashboard http://$CLIENT_HOST:$dport)  health: $health"
+      fi
+    else
+      row "$label" down - "$url (role $role)"
+      all_up=0
+    fi
+  done
 
   pid="$(daemon_pid "$SIM_PIDFILE" tracehub-producer-sim)"
   if [[ -n "$pid" ]]; then row simulator up "pid $pid" "-"; else row simulator down - "-"; fi
@@ -415,13 +518,14 @@ cmd_logs() {
   while [[ $# -gt 0 ]]; do
     case "$1" in
       -f | --follow) follow=(-F) ;;
-      backend | postgres | redis | sim) component="$1" ;;
-      *) die "logs: unknown component or option $1 (backend, postgres, redis, sim; -f)" ;;
+      backend | postgres | redis | sim | api-[0-9]* | worker-[0-9]*) component="$1" ;;
+      *) die "logs: unknown component or option $1 (backend, api-N, worker-N, postgres, redis, sim; -f)" ;;
     esac
     shift
   done
   case "$component" in
     backend) file="$BACKEND_LOG" ;;
+    api-* | worker-*) file="$(unit_log "$component")" ;;
     redis) file="$LOG_DIR/redis.log" ;;
     sim) file="$SIM_LOG" ;;
     postgres)
@@ -436,7 +540,7 @@ cmd_logs() {
 cmd_env() {
   load_config
   printf '%s\n' "DATABASE_URL=$DATABASE_URL" "REDIS_URL=$REDIS_URL" \
-    "BACKEND_URL=$BACKEND_URL" "DASHBOARD_URL=$DASHBOARD_URL"
+    "BACKEND_URL=$BACKEND_URL" "BACKEND_URLS=$BACKEND_URLS" "DASHBOARD_URL=$DASHBOARD_URL"
 }
 
 cmd_test() {

@@ -2,8 +2,12 @@
 // Start-up failures throw to here and end the process with one line and a non-zero status.
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <functional>
+#include <random>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -17,6 +21,8 @@
 #include "base/log.h"
 #include "control/controller.h"
 #include "deadletters/routes.h"
+#include "events/bridge.h"
+#include "events/wire.h"
 #include "http/admin.h"
 #include "http/guard.h"
 #include "http/producer_tokens.h"
@@ -31,6 +37,7 @@
 #include "query/logs_handler.h"
 #include "realtime/hub.h"
 #include "redis/async_connection.h"
+#include "redis/subscriber.h"
 #include "replay/replay_worker.h"
 #include "replay/routes.h"
 #include "stats/recorder.h"
@@ -65,6 +72,22 @@ void migrate(const std::string& url) {
   }
 }
 
+// This process's id among all processes sharing the Redis (events/bridge.h, docs/PROTOCOL.md
+// "Events across processes"): host, pid and a random part, so a restarted process on the
+// same pid is another one.
+std::string host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host[0] ? host : "host";
+}
+
+std::string process_id() {
+  std::random_device rd;
+  char tail[9];
+  std::snprintf(tail, sizeof tail, "%08x", rd());
+  return host_name() + ":" + std::to_string(::getpid()) + ":" + tail;
+}
+
 // What every module reports into: the event bus, the counters, the network faults and the
 // Redis/Postgres poll (started here).
 struct probes {
@@ -73,22 +96,23 @@ struct probes {
   std::shared_ptr<stats::ingest_probe> ingest;
   std::shared_ptr<worker::probe> worker;
   std::shared_ptr<realtime::probe> realtime;
-  std::shared_ptr<ingest::network_faults> network;
+  std::shared_ptr<faults::network> network;
   std::shared_ptr<metrics::poller> poller;
 };
 
 probes make_probes(const app::config& cfg, const redis::endpoint& ep) {
   probes p;
   p.bus = std::make_shared<events::bus>();
-  p.bus->subscribe([](std::string_view name, const std::string& json) {
-    log().debug("event {} {}", name, json);
+  p.bus->subscribe([](const events::event_ptr& e) {
+    if (log().should_log(spdlog::level::debug)) log().debug("event {} {}", e->name, *e->payload);
   });
   p.rates = std::make_shared<stats::recorder>();
   p.ingest = std::make_shared<stats::ingest_probe>();
   p.worker = std::make_shared<worker::probe>();
   p.realtime = std::make_shared<realtime::probe>();
-  p.network = std::make_shared<ingest::network_faults>();
-  if (cfg.test_drop_share > 0) p.network->drop(cfg.test_drop_share, INT64_MAX);
+  p.network = std::make_shared<faults::network>(ep);
+  if (cfg.test_drop_share > 0) p.network->pin_drop(cfg.test_drop_share);
+  p.network->start();
   p.poller = std::make_shared<metrics::poller>(cfg.database_url, ep);
   p.poller->start();
   return p;
@@ -124,10 +148,14 @@ void make_workers(const app::config& cfg, const redis::endpoint& ep, const probe
 // The fault controls, the metrics collector, the admin policy and the Socket.IO hub (which
 // the bus feeds). Members in construction order, so they are destroyed in reverse.
 struct controls {
+  std::shared_ptr<control::cluster> cluster;
   std::shared_ptr<control::controller> controller;
   std::shared_ptr<const metrics::collector> collector;
   std::shared_ptr<const http::admin_policy> admin;
   std::shared_ptr<realtime::hub> hub;
+  // The events of other processes in, this process's out (started here, stopped by run()).
+  std::shared_ptr<events::bridge> bridge;
+  std::unique_ptr<redis::subscriber> channel;
 };
 
 controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::io_context& io,
@@ -139,13 +167,21 @@ controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::
   co.database_url = cfg.database_url;
   co.redis = ep;
   co.db = db;
+  control::cluster_parts parts;
+  parts.origin = process_id();
+  parts.host = host_name();
+  parts.pid = ::getpid();
+  parts.workers = &workers;
+  parts.replayer = replayer ? &*replayer : nullptr;
+  parts.clear_counters = [p] {
+    p.rates->clear();
+    p.ingest->reset();
+    p.worker->reset();
+  };
+  out.cluster = std::make_shared<control::cluster>(io, ep, parts);
   control::targets ct;
   ct.network = p.network;
-  ct.workers = &workers;
-  ct.replayer = replayer ? &*replayer : nullptr;
-  ct.rates = p.rates;
-  ct.ingest_counters = p.ingest;
-  ct.worker_counters = p.worker;
+  ct.cluster = out.cluster;
   ct.poller = p.poller;
   ct.bus = p.bus;
   out.controller = std::make_shared<control::controller>(blocking, co, ct);
@@ -162,7 +198,16 @@ controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::
     auto c = weak.lock();
     return c ? c->active() : std::vector<metrics::fault_view>{};
   };
+  ms.origin = parts.origin;
+  ms.host = parts.host;
+  ms.role = cfg.role;
+  ms.pid = parts.pid;
   out.collector = std::make_shared<const metrics::collector>(ms);
+  // SystemMetrics is the system's: each poll publishes this process's share (metrics/share.h).
+  p.poller->share(parts.origin, [weak = std::weak_ptr<const metrics::collector>(out.collector)] {
+    auto c = weak.lock();
+    return c ? c->share_json() : std::string();
+  });
 
   // Who may call the admin routes and open the Socket.IO channel (README "Security").
   http::admin_options ao;
@@ -181,9 +226,29 @@ controls make_controls(const app::config& cfg, const redis::endpoint& ep, asio::
   rto.ping_timeout = std::chrono::milliseconds(cfg.socket_ping_timeout_ms);
   // Shared: worker threads publish through the bus until they are joined.
   out.hub = std::make_shared<realtime::hub>(io, rto, p.realtime);
-  p.bus->subscribe([hub = out.hub](std::string_view name, const std::string& json) {
-    hub->broadcast(name, json);
-  });
+  p.bus->subscribe([hub = out.hub](const events::event_ptr& e) { hub->broadcast(e); });
+
+  // Every event crosses to the other processes; theirs come to this hub (events/bridge.h).
+  out.bridge = std::make_shared<events::bridge>(
+      events::bridge_options{ep, parts.origin},
+      [hub = out.hub](const events::event_ptr& e) { hub->broadcast(e); });
+  p.bus->subscribe([bridge = out.bridge](const events::event_ptr& e) { bridge->publish(e); });
+  out.bridge->start();
+  // One subscription per process: the events of the others, and the controls of all.
+  auto events_channel = events::wire::channel(ep.db);
+  out.channel = std::make_unique<redis::subscriber>(
+      ep, std::vector<std::string>{events_channel, control::control_channel(ep.db)},
+      [bridge = out.bridge, cluster = out.cluster, events_channel](std::string_view channel,
+                                                                   std::string_view message) {
+        if (channel == events_channel) {
+          bridge->receive(message);
+        } else {
+          cluster->receive(message);
+        }
+      },
+      [cluster = out.cluster] { cluster->subscribed(); });
+  out.channel->start();
+  log().info("process id {}", out.bridge->origin());
   return out;
 }
 
@@ -341,6 +406,10 @@ int run(const app::config& cfg) {
     if (replayer) replayer->stop();
     if (auditor) auditor->stop();
     p.poller->stop();
+    c.channel->stop();
+    c.bridge->stop();
+    c.cluster->stop();
+    p.network->stop();
     blocking.join();
   });
   return 0;

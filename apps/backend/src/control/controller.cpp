@@ -1,6 +1,7 @@
 #include "control/controller.h"
 
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <variant>
 
@@ -46,8 +47,28 @@ std::variant<std::int64_t, http::reply> int_field(const json::value& v, std::str
 }
 
 // Runs a blocking job's result back to the io thread.
-asio::awaitable<result<flush_outcome>> flush_job(std::string url, redis::endpoint ep) {
-  co_return flush_queues(url, ep);
+asio::awaitable<status> set_fault_job(std::shared_ptr<faults::network> n, faults::window w) {
+  co_return n->set(w);
+}
+
+// Every process pauses its queue and replay workers (they finish the transaction in hand),
+// `act` runs, every process resumes — forgetting its counters when `cleared`.
+template <class Outcome, class Act>
+result<Outcome> paused_everywhere(cluster& c, bool cleared, Act act) {
+  auto held = c.ask("pause", {}, std::chrono::seconds(20));
+  if (!held) return held.error();
+  for (const auto& a : *held)
+    if (!a.held)
+      log().warn("{} ({}): a worker did not pause within 15 s; acting anyway", a.origin, a.host);
+  auto out = act();
+  auto resumed = c.ask("resume", {{"cleared", cleared && bool(out)}}, std::chrono::seconds(5));
+  if (!resumed) log().error("resume: {}", resumed.error().message());
+  return out;
+}
+
+asio::awaitable<result<flush_outcome>> flush_job(std::string url, redis::endpoint ep,
+                                                 std::shared_ptr<cluster> c) {
+  co_return paused_everywhere<flush_outcome>(*c, false, [&] { return flush_queues(url, ep); });
 }
 
 struct reset_job_input {
@@ -59,19 +80,12 @@ struct reset_job_input {
 
 asio::awaitable<result<reset_outcome>> reset_job(reset_job_input in) {
   if (auto s = pause_ingest(in.ep, std::chrono::seconds(30)); !s) co_return s.error();
-  bool held = true;
-  if (in.t.workers) held = in.t.workers->pause(std::chrono::seconds(15)) && held;
-  if (in.t.replayer) held = in.t.replayer->pause(std::chrono::seconds(15)) && held;
-  if (!held) log().warn("reset: a worker did not pause within 15 s; clearing anyway");
-  auto out = clear_state(in.url, in.ep, in.grace);
-  if (out) {
-    if (in.t.rates) in.t.rates->clear();
-    if (in.t.ingest_counters) in.t.ingest_counters->reset();
-    if (in.t.worker_counters) in.t.worker_counters->reset();
-    if (in.t.network) in.t.network->clear_all();
-  }
-  if (in.t.workers) in.t.workers->resume();
-  if (in.t.replayer) in.t.replayer->resume();
+  auto out = paused_everywhere<reset_outcome>(*in.t.cluster, true, [&]() -> result<reset_outcome> {
+    auto r = clear_state(in.url, in.ep, in.grace);
+    if (!r) return r;
+    if (auto s = in.t.network->clear_all(); !s) return s.error();
+    return r;
+  });
   if (in.t.poller) in.t.poller->poll_now();
   co_return out;
 }
@@ -92,17 +106,26 @@ struct recorded {
 };
 
 // Both borrow a connection of the query routes' pool (query/database.h), so the controls cost
-// Postgres no connection of their own.
-asio::awaitable<std::optional<recorded>> record_job(std::shared_ptr<pg::pool> db,
-                                                    std::string action, std::string params,
-                                                    std::optional<std::int64_t> until) {
+// Postgres no connection of their own. Blocking.
+std::optional<recorded> record(const std::shared_ptr<pg::pool>& db, const std::string& action,
+                               const std::string& params, std::optional<std::int64_t> until) {
   auto c = db->acquire();
-  if (!c) co_return std::nullopt;
+  if (!c) return std::nullopt;
   std::string until_text = until ? std::to_string(*until) : std::string();
   std::vector<pg::param> p{action, params, until ? pg::param(until_text) : pg::param()};
   auto r = (*c)->query(sql::record_event, p);
-  if (!r || r->size() != 1) co_return std::nullopt;
-  co_return recorded{r->get_int(0, 0), r->get_int(0, 1)};
+  if (!r || r->size() != 1) return std::nullopt;
+  return recorded{r->get_int(0, 0), r->get_int(0, 1)};
+}
+
+asio::awaitable<std::optional<recorded>> record_job(std::shared_ptr<pg::pool> db,
+                                                    std::string action, std::string params,
+                                                    std::optional<std::int64_t> until) {
+  co_return record(db, action, params, until);
+}
+
+asio::awaitable<http::reply> blocking_job(std::function<http::reply()> f) {
+  co_return f();
 }
 
 asio::awaitable<http::reply> list_job(std::shared_ptr<pg::pool> db, std::int64_t limit) {
@@ -173,28 +196,13 @@ asio::awaitable<http::reply> controller::apply(http::request& req) {
 // A timed action's parameters, as recorded and broadcast.
 json::object controller::params_of(const command& c) const {
   json::object params{{"durationMs", c.duration.count()}};
-  if (c.action == "crash_worker") params["workers"] = t_.workers ? t_.workers->size() : 0;
   if (c.action == "drop_network") params["share"] = c.share;
   if (c.action == "delay_ack") params["delayMs"] = c.delay_ms;
   return params;
 }
 
-// A timed action's effect, from now until `until`; it replaces the timer of one already on.
-void controller::apply_timed(const command& c, std::int64_t until) {
-  if (c.action == "crash_worker") {
-    t_.workers->crash(c.duration, "crash_worker");
-  } else if (c.action == "drop_network") {
-    t_.network->drop(c.share, until);
-  } else {  // delay_ack
-    t_.network->delay(c.delay_ms, until);
-  }
-  std::lock_guard lock(mutex_);
-  faults_[c.action] =
-      metrics::fault_view{c.action, until - c.duration.count(), until, params_of(c)};
-}
-
 asio::awaitable<std::variant<json::object, http::reply>> controller::flush() {
-  auto f = co_await asio::co_spawn(pool_, flush_job(opts_.database_url, opts_.redis),
+  auto f = co_await asio::co_spawn(pool_, flush_job(opts_.database_url, opts_.redis, t_.cluster),
                                    asio::use_awaitable);
   if (!f) {
     log().error("flush_queue: {}", f.error().message());
@@ -214,10 +222,6 @@ asio::awaitable<std::variant<json::object, http::reply>> controller::reset() {
     co_return http::json_error(503, "unavailable",
                                "the reset failed (" + r.error().message() + "); retry it");
   }
-  {
-    std::lock_guard lock(mutex_);
-    faults_.clear();
-  }
   co_return json::object{{"redisKeys", r->redis_keys}};
 }
 
@@ -229,22 +233,67 @@ asio::awaitable<http::reply> controller::run(command c) {
 }
 
 asio::awaitable<http::reply> controller::run_timed(command c) {
+  if (c.action == "crash_worker") co_return co_await run_crash(std::move(c));
   const auto now = now_epoch_ms();
-  {
-    // A timed fault is announced (recorded, sim:control) before it takes effect, so that
-    // sim:control comes before the worker:crashed it causes.
-    if (c.action == "crash_worker" && (!t_.workers || t_.workers->size() == 0))
-      co_return http::json_error(409, "no_worker",
-                                 "this backend process runs no queue worker (role api)");
-    const std::int64_t until = now + c.duration.count();
-    auto params = json::serialize(params_of(c));
-    auto rec = co_await asio::co_spawn(*opts_.db.executor,
-                                       record_job(opts_.db.pool, c.action, params, until),
-                                       asio::use_awaitable);
-    auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
-    apply_timed(c, until);
-    co_return reply;
+  const std::int64_t until = now + c.duration.count();
+  auto params = json::serialize(params_of(c));
+  faults::window w{c.action, now, until, c.share, c.delay_ms, params};
+  // Announced (recorded, sim:control) before it takes effect, like crash_worker.
+  auto rec = co_await asio::co_spawn(
+      *opts_.db.executor, record_job(opts_.db.pool, c.action, params, until), asio::use_awaitable);
+  auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
+  auto set = co_await asio::co_spawn(pool_, set_fault_job(t_.network, w), asio::use_awaitable);
+  if (!set)
+    co_return http::json_error(503, "unavailable",
+                               "Redis refused the fault (" + set.error().message() + "); retry it");
+  co_return reply;
+}
+
+// crash_worker: a census of the workers of every process first (none anywhere: 409), then
+// sim:control, then the crash on every process; the reply says which workers went down where.
+// All of it blocking, on the pool.
+asio::awaitable<http::reply> controller::run_crash(command c) {
+  return asio::co_spawn(
+      pool_, blocking_job([self = shared_from_this(), c] { return self->crash_everywhere(c); }),
+      asio::use_awaitable);
+}
+
+http::reply controller::crash_everywhere(const command& c) {
+  auto census = t_.cluster->ask("census", {}, std::chrono::seconds(2));
+  if (!census)
+    return http::json_error(503, "unavailable",
+                            "Redis is unreachable (" + census.error().message() + ")");
+  std::size_t total = 0;
+  for (const auto& a : *census)
+    total += a.workers.size();
+  if (total == 0)
+    return http::json_error(409, "no_worker", "no backend process runs a queue worker");
+  const auto now = now_epoch_ms();
+  const std::int64_t until = now + c.duration.count();
+  auto p = params_of(c);
+  p["workers"] = total;
+  auto params = json::serialize(p);
+  auto rec = record(opts_.db.pool, c.action, params, until);
+  if (auto s = t_.network->set({c.action, now, until, 0, 0, params}); !s)
+    log().warn("crash_worker: not shown in faults: {}", s.error().message());
+  // sim:control goes out before the crash it announces.
+  auto reply = announce(c.action, params, until, rec ? rec->id : 0, rec ? rec->ts : now);
+  auto crashed = t_.cluster->ask("crash_worker", {{"durationMs", c.duration.count()}},
+                                 std::chrono::seconds(2));
+  json::array where;
+  if (crashed) {
+    for (const auto& a : *crashed) {
+      if (a.workers.empty()) continue;
+      json::array ids;
+      for (const auto& id : a.workers)
+        ids.emplace_back(id);
+      where.push_back(json::object{
+          {"process", a.origin}, {"host", a.host}, {"pid", a.pid}, {"workers", std::move(ids)}});
+    }
   }
+  reply.body.pop_back();  // the closing brace of {"event": ...}
+  reply.body += ",\"crashed\":" + json::serialize(where) + "}";
+  return reply;
 }
 
 asio::awaitable<http::reply> controller::run_once(command c) {
@@ -289,11 +338,13 @@ asio::awaitable<http::reply> controller::list_events(http::request& req) {
 }
 
 std::vector<metrics::fault_view> controller::active() const {
-  auto now = now_epoch_ms();
   std::vector<metrics::fault_view> out;
-  std::lock_guard lock(mutex_);
-  for (const auto& [action, f] : faults_)
-    if (f.until > now) out.push_back(f);
+  for (const auto& w : t_.network->active()) {
+    boost::system::error_code ec;
+    auto params = json::parse(w.params, ec);
+    out.push_back({w.action, w.since, w.until,
+                   !ec && params.is_object() ? params.as_object() : json::object{}});
+  }
   return out;
 }
 

@@ -1,12 +1,15 @@
 // control/controller.h — POST /metrics/control: the five faults (docs/PROTOCOL.md, "Controls"), and
 // GET /sim-events, the record of every one applied.
 //
-//   crash_worker  every worker of this process dies mid-flight; back after durationMs (5 s)
+//   crash_worker  every worker of every process dies mid-flight; back after durationMs (5 s)
 //   drop_network  `share` (0.3) of /ingest requests lost on the way in for durationMs (10 s)
 //   delay_ack     every ACK held back delayMs (3 s) for durationMs (15 s)
 //   flush_queue   queue:logs and queue:retry purged; purged seqs become `flush` replays
 //   reset         all state cleared; producers start again at seq 1
-// A second action of a kind replaces the first's timer. Each applied action is recorded in
+// Each acts on the whole system, whichever API process receives it: drop_network and
+// delay_ack through the Redis switchboard (faults/network.h), crash_worker, and the pause and
+// resume around flush_queue and reset, through the control channel (control/cluster.h).
+// A second action of a kind replaces the first's window. Each applied action is recorded in
 // sim_events, broadcast as `sim:control`, and answered 200 {"event": {...}}. Bad input
 // (unknown action or field, bad number) is a 400 that applies nothing. Admin only: the route is
 // installed with http::admin_only (http/admin.h).
@@ -27,18 +30,15 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "control/cluster.h"
 #include "events/bus.h"
+#include "faults/network.h"
 #include "http/reply.h"
-#include "ingest/network_faults.h"
 #include "metrics/metrics.h"
 #include "metrics/poller.h"
 #include "query/database.h"
 #include "redis/endpoint.h"
 #include "replay/replay_worker.h"
-#include "stats/ingest_probe.h"
-#include "stats/recorder.h"
-#include "worker/probe.h"
-#include "worker/supervisor.h"
 
 namespace tracehub::control {
 
@@ -55,15 +55,12 @@ struct options {
   std::chrono::milliseconds reset_grace{2'000};
 };
 
-// What the controls act on. Pointers may be null when this process lacks the part (role api
-// has no workers: crash_worker is then a 409).
+// What the controls act on: the system-wide switchboard and control channel (a crash_worker
+// that finds no worker in any process is a 409), the poller to refresh after a reset, the bus
+// for sim:control.
 struct targets {
-  std::shared_ptr<ingest::network_faults> network;
-  worker::supervisor* workers = nullptr;
-  replay::replay_worker* replayer = nullptr;
-  std::shared_ptr<stats::recorder> rates;
-  std::shared_ptr<stats::ingest_probe> ingest_counters;
-  std::shared_ptr<worker::probe> worker_counters;
+  std::shared_ptr<faults::network> network;
+  std::shared_ptr<control::cluster> cluster;
   std::shared_ptr<metrics::poller> poller;
   std::shared_ptr<events::bus> bus;
 };
@@ -85,7 +82,8 @@ class controller : public std::enable_shared_from_this<controller> {
       command c);                                           // crash_worker, drop_network, delay_ack
   boost::asio::awaitable<http::reply> run_once(command c);  // flush_queue, reset
   boost::json::object params_of(const command& c) const;
-  void apply_timed(const command& c, std::int64_t until);
+  boost::asio::awaitable<http::reply> run_crash(command c);
+  http::reply crash_everywhere(const command& c);  // blocking
   boost::asio::awaitable<std::variant<boost::json::object, http::reply>> flush();
   boost::asio::awaitable<std::variant<boost::json::object, http::reply>> reset();
   http::reply announce(const std::string& action, const std::string& params,
@@ -94,8 +92,6 @@ class controller : public std::enable_shared_from_this<controller> {
   boost::asio::thread_pool& pool_;
   options opts_;
   targets t_;
-  mutable std::mutex mutex_;  // guards faults_
-  std::map<std::string, metrics::fault_view> faults_;
 };
 
 // Route adapters (the router stores copyable handlers).

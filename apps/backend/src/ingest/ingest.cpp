@@ -95,7 +95,7 @@ std::string ack_event_json(std::string_view service, const ack_outcome& a) {
 
 ingest_handler::ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
                                std::shared_ptr<stats::ingest_probe> probe,
-                               std::shared_ptr<network_faults> faults,
+                               std::shared_ptr<faults::network> faults,
                                std::shared_ptr<events::bus> bus,
                                std::shared_ptr<stats::recorder> stats)
     : redis_(std::move(redis)),
@@ -191,7 +191,7 @@ boost::asio::awaitable<http::reply> ingest_handler::operator()(http::request& re
   const auto& ack = std::get<ack_outcome>(*decoded);
   std::int64_t duplicates = ack.duplicates + static_cast<std::int64_t>(batch.in_batch_duplicates);
   probe_->batch_acked(ack.accepted, duplicates, static_cast<std::int64_t>(ack.new_gaps.size()));
-  if (bus_) bus_->publish("ack:sent", ack_event_json(batch.service, ack));
+  if (bus_) bus_->publish("ack:sent", ack_event_json(batch.service, ack), batch.service);
   auto body = ack_json(ack, duplicates, opts_.missing_limit);
   if (auto delay = faults_->ack_delay_ms(); delay > 0) {
     boost::asio::steady_timer hold(co_await boost::asio::this_coro::executor);

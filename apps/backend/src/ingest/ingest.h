@@ -12,10 +12,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "events/bus.h"
+#include "faults/network.h"
 #include "http/reply.h"
 #include "ingest/ack_script.h"
 #include "ingest/batch_parser.h"
-#include "ingest/network_faults.h"
 #include "redis/async_connection.h"
 #include "stats/ingest_probe.h"
 #include "stats/recorder.h"
@@ -34,7 +34,8 @@ struct options {
 class ingest_handler {
  public:
   ingest_handler(std::shared_ptr<redis::async_connection> redis, options opts,
-                 std::shared_ptr<stats::ingest_probe> probe, std::shared_ptr<network_faults> faults,
+                 std::shared_ptr<stats::ingest_probe> probe,
+                 std::shared_ptr<faults::network> faults,
                  std::shared_ptr<events::bus> bus = nullptr,
                  std::shared_ptr<stats::recorder> stats = nullptr);
 
@@ -50,7 +51,7 @@ class ingest_handler {
   std::shared_ptr<redis::async_connection> redis_;
   options opts_;
   std::shared_ptr<stats::ingest_probe> probe_;
-  std::shared_ptr<network_faults> faults_;
+  std::shared_ptr<faults::network> faults_;
   std::shared_ptr<events::bus> bus_;        // may be null
   std::shared_ptr<stats::recorder> stats_;  // may be null
   batch_parser parser_;

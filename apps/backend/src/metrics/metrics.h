@@ -39,12 +39,17 @@ struct sources {
   std::shared_ptr<poller> state;
   std::function<std::vector<worker::worker_state>()> local_workers;  // may be empty
   std::function<std::vector<fault_view>()> faults;                   // may be empty
+  // This process, as its share names it (metrics/share.h).
+  std::string origin, host, role;
+  std::int64_t pid = 0;
 };
 
 // A worker counts as up while its heartbeat is younger than this.
 inline constexpr std::int64_t heartbeat_fresh_ms = 5000;
 // A service without an ACK for this long is `stale`.
 inline constexpr std::int64_t service_stale_ms = 15'000;
+
+struct process_share;  // metrics/share.h
 
 class collector {
  public:
@@ -55,8 +60,12 @@ class collector {
   // {"services": [...]}: SystemMetrics' services plus each one's first gaps.
   std::string services_json() const;
   std::string prometheus_text() const;
+  // This process's share (metrics/share.h), for the poller to publish.
+  std::string share_json() const;
 
  private:
+  struct merged;
+  merged merge_all(const std::vector<process_share>& others, std::int64_t now_ms) const;
   sources s_;
 };
 

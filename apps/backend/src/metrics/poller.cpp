@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "keyspace/keys.h"
 #include "keyspace/range.h"
+#include "metrics/share.h"
 #include "pg/connection.h"
 #include "queue/keys.h"
 #include "redis/sync_connection.h"
@@ -210,6 +211,48 @@ system_state poller::read() const {
   return state_;
 }
 
+void poller::share(std::string origin, std::function<std::string()> local) {
+  std::lock_guard lock(mutex_);
+  origin_ = std::move(origin);
+  local_ = std::move(local);
+}
+
+// Writes this process's share and reads the others' (metrics/share.h).
+void poller::exchange_shares(redis::sync_connection& r, system_state& next) {
+  std::string origin;
+  std::function<std::string()> local;
+  {
+    std::lock_guard lock(mutex_);
+    origin = origin_;
+    local = local_;
+  }
+  if (!local) return;
+  const std::string own = std::string(share_prefix) + origin;
+  auto set = r.command({"SET", own, local(), "PX", "5000"});
+  if (!redis::expect_ok(set, "SET metrics share")) return;
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  const std::string pattern = std::string(share_prefix) + "*";
+  do {
+    auto scanned = r.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!scanned || !scanned->view().is_array() || scanned->view().size() != 2) return;
+    auto v = scanned->view();
+    cursor = std::string(v[0].str());
+    for (std::size_t i = 0; i < v[1].size(); ++i)
+      if (v[1][i].str() != own) keys.emplace_back(v[1][i].str());
+  } while (cursor != "0");
+  next.processes.clear();
+  if (keys.empty()) return;
+  std::vector<std::string_view> argv{"MGET"};
+  for (const auto& k : keys)
+    argv.push_back(k);
+  auto got = r.command(argv);
+  if (!got || !got->view().is_array()) return;
+  auto v = got->view();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i].is_string()) next.processes.emplace_back(v[i].str());
+}
+
 void poller::poll(connections& c) {
   system_state next = read();  // keeps the last figures of a store that does not answer
 
@@ -220,6 +263,7 @@ void poller::poll(connections& c) {
     if (conn) c.redis.emplace(std::move(*conn));
   }
   if (c.redis && !read_redis(*c.redis, next)) c.redis.reset();
+  if (c.redis) exchange_shares(*c.redis, next);
 
   next.postgres_up = false;
   if (!c.pg || !c.pg->ok()) {

@@ -3,14 +3,15 @@
 //
 // Redis (one pipelined round trip, then one per service): queue lengths and pending
 // entries, worker heartbeats, the services set, each service's ACK state, first gaps and
-// producer buffer depth. Postgres: replay requests by service and status (pending: all;
-// completed and failed: created in the last hour), lost seqs by service. A store that does not
-// answer is reported "down" and its last figures are kept.
+// producer buffer depth, and the other processes' metrics shares. Postgres: replay requests by
+// service and status (pending: all; completed and failed: created in the last hour), lost seqs by
+// service. A store that does not answer is reported "down" and its last figures are kept.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "queue/seq_range.h"
 #include "redis/endpoint.h"
+#include "redis/sync_connection.h"
 
 namespace tracehub::metrics {
 
@@ -52,6 +54,8 @@ struct system_state {
   replay_counts replays;
   std::int64_t lost = 0;
   std::int64_t dead_letters = 0;  // unresolved, all services
+  // The shares (metrics/share.h) of the other processes, as read: JSON text each.
+  std::vector<std::string> processes;
 };
 
 class poller {
@@ -69,9 +73,14 @@ class poller {
 
   system_state read() const;
 
+  // From now on each poll also writes this process's share (`local()`, metrics/share.h) under
+  // metrics:proc:<origin> and reads every other process's. Any thread.
+  void share(std::string origin, std::function<std::string()> local);
+
  private:
   struct connections;
   void poll(connections& c);
+  void exchange_shares(redis::sync_connection& r, system_state& next);
 
   std::string database_url_;
   redis::endpoint redis_;
@@ -80,6 +89,8 @@ class poller {
   system_state state_;
   std::mutex poll_mutex_;  // one poll at a time (thread or poll_now)
   std::unique_ptr<connections> conns_;
+  std::string origin_;                  // guarded by mutex_
+  std::function<std::string()> local_;  // guarded by mutex_
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -15,24 +15,16 @@ char unescape(char e) {
   return e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
 }
 
-// Appends COPY text `s` unescaped and then JSON-escaped, as a quoted JSON string.
-void append_copy_as_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) c = unescape(s[++i]);
-    append_json_char(out, c);
-  }
-  out += '"';
-}
-
-// Appends COPY text `s` unescaped (attrs: JSON text already).
-void append_unescaped(std::string& out, std::string_view s) {
+// COPY text `s` unescaped.
+std::string unescaped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '\\' && i + 1 < s.size()) c = unescape(s[++i]);
     out += c;
   }
+  return out;
 }
 
 }  // namespace
@@ -70,7 +62,7 @@ std::int64_t row_seq(std::string_view row) {
   return seq;
 }
 
-std::optional<std::string> log_entry_json(std::string_view row) {
+std::optional<log_entry> read_row(std::string_view row) {
   std::array<std::string_view, 7> col;
   std::size_t n = 0;
   while (n < col.size()) {
@@ -81,43 +73,58 @@ std::optional<std::string> log_entry_json(std::string_view row) {
   }
   if (n != col.size()) return std::nullopt;
   const auto& [service, seq, level, message, request_id, ts, attrs] = col;
+  log_entry e;
+  auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), e.seq);
+  if (ec != std::errc{} || end != seq.data() + seq.size()) return std::nullopt;
+  e.service = unescaped(service);
+  e.level = unescaped(level);
+  e.message = unescaped(message);
+  if (request_id != null_column) e.request_id = unescaped(request_id);
+  e.ts = unescaped(ts);
+  if (attrs != null_column) e.attrs = unescaped(attrs);
+  return e;
+}
+
+std::string log_entry_json(const log_entry& e) {
   std::string out;
-  out.reserve(row.size() + service.size() + message.size() + 96);
+  out.reserve(e.service.size() + e.message.size() + e.attrs.size() + e.ts.size() + 112);
   out += "{\"service\":";
-  append_copy_as_json_string(out, service);
+  append_json_string(out, e.service);
   out += ",\"seq\":";
-  out += seq;  // digits
+  out += std::to_string(e.seq);
   out += ",\"level\":";
-  append_copy_as_json_string(out, level);
+  append_json_string(out, e.level);
   out += ",\"message\":";
-  append_copy_as_json_string(out, message);
+  append_json_string(out, e.message);
   out += ",\"requestId\":";
-  if (request_id == null_column) {
-    out += "null";
+  if (e.request_id) {
+    append_json_string(out, *e.request_id);
   } else {
-    append_copy_as_json_string(out, request_id);
+    out += "null";
   }
   out += ",\"ts\":";
-  append_copy_as_json_string(out, ts);
+  append_json_string(out, e.ts);
   out += ",\"attrs\":";
-  if (attrs == null_column) {
-    out += "null";
-  } else {
-    append_unescaped(out, attrs);
-  }
+  out += e.attrs.empty() ? std::string_view("null") : std::string_view(e.attrs);
   out += '}';
   return out;
 }
 
+std::optional<std::string> log_entry_json(std::string_view row) {
+  auto e = read_row(row);
+  if (!e) return std::nullopt;
+  return log_entry_json(*e);
+}
+
 std::size_t append_log_entries(std::string_view rows, std::size_t limit,
-                               std::vector<std::string>& out) {
+                               std::vector<log_entry>& out) {
   std::size_t appended = 0;
   while (!rows.empty() && out.size() < limit) {
     auto nl = rows.find('\n');
     auto row = rows.substr(0, nl);
     rows.remove_prefix(nl == std::string_view::npos ? rows.size() : nl + 1);
-    if (auto json = log_entry_json(row)) {
-      out.push_back(std::move(*json));
+    if (auto e = read_row(row)) {
+      out.push_back(std::move(*e));
       ++appended;
     }
   }

@@ -79,13 +79,31 @@ void for_each_row(std::string_view rows, F&& f) {
   }
 }
 
-// One COPY text row (without its trailing newline) as LogEntry JSON; nullopt when it does not
-// have the seven columns.
+// One log as the real-time channel shows it (LogEntry, docs/PROTOCOL.md "Events"): the seven
+// columns of a row, unescaped and owned.
+struct log_entry {
+  std::string service;
+  std::int64_t seq = 0;
+  std::string level;
+  std::string message;
+  std::optional<std::string> request_id;  // nullopt: NULL
+  std::string ts;
+  std::string attrs;  // JSON text; empty: NULL
+};
+
+// One COPY text row (without its trailing newline) as a log_entry; nullopt when it does not
+// have the seven columns or its seq is not a decimal integer.
+std::optional<log_entry> read_row(std::string_view row);
+
+// The LogEntry JSON of `e` (attrs is inserted as the JSON text it is).
+std::string log_entry_json(const log_entry& e);
+
+// read_row then log_entry_json; nullopt when the row does not read.
 std::optional<std::string> log_entry_json(std::string_view row);
 
-// Appends to `out` the LogEntry JSON of the rows in `rows` (newline-terminated), at most
-// `limit` in all (counting what `out` already holds). Returns how many were appended.
+// Appends to `out` the entries of the rows in `rows` (newline-terminated), at most `limit` in
+// all (counting what `out` already holds). Returns how many were appended.
 std::size_t append_log_entries(std::string_view rows, std::size_t limit,
-                               std::vector<std::string>& out);
+                               std::vector<log_entry>& out);
 
 }  // namespace tracehub::queue

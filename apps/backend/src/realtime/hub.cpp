@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/parse.hpp>
 
 #include "http/router.h"
 #include "realtime/client.h"
@@ -104,27 +103,26 @@ asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsign
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// An event the hub makes itself (metrics:snapshot): no filter fields.
 outgoing_event make_event(std::string_view name, std::string_view json) {
   outgoing_event e;
   e.frame = std::make_shared<const std::string>(protocol::event_packet(name, json));
   e.public_read = name == events::metrics_snapshot || name == events::log_new;
-  if (name != events::log_new && name != events::ack_sent) return e;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(json, ec);
-  if (ec || !v.is_object()) return e;
-  const auto& o = v.as_object();
-  auto text = [&](std::string_view key) -> std::string {
-    auto* f = o.if_contains(key);
-    return f && f->is_string() ? std::string(f->as_string()) : std::string();
-  };
-  e.service = text("service");
-  if (name == events::ack_sent) {
+  return e;
+}
+
+// A published event: its frame built once, its filter fields taken as they are (no parsing).
+outgoing_event make_event(const tracehub::events::event& ev) {
+  auto e = make_event(ev.name, *ev.payload);
+  if (ev.name == events::ack_sent) {
     e.kind = event_kind::ack_sent;
-    return e;
+    e.service = ev.service;
+  } else if (ev.name == events::log_new && ev.log) {
+    e.kind = event_kind::log_new;
+    e.service = ev.log->service;
+    e.level = ev.log->level;
+    e.message = ev.log->message;
   }
-  e.kind = event_kind::log_new;
-  e.level = text("level");
-  e.message = text("message");
   return e;
 }
 
@@ -346,8 +344,8 @@ http::route_guard hub::polling_guard() const {
   };
 }
 
-void hub::broadcast(std::string_view event, std::string_view json) {
-  auto e = std::make_shared<const outgoing_event>(make_event(event, json));
+void hub::broadcast(const tracehub::events::event_ptr& event) {
+  auto e = std::make_shared<const outgoing_event>(make_event(*event));
   asio::post(state_->strand_, [s = state_, e] {
     if (!s->stopped_) s->fan_out(*e);
   });

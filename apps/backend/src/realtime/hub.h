@@ -31,6 +31,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "events/event.h"
 #include "http/admin.h"
 #include "http/reply.h"
 #include "realtime/probe.h"
@@ -91,9 +92,10 @@ class hub {
   // whose Content-Length exceeds max_payload (413), before its body is read.
   http::route_guard polling_guard() const;
 
-  // Sends `42["event", json]` to every client connected to "/" (log:new only to those whose
-  // filter and rate limit let it through). `json` must be valid JSON text. Any thread.
-  void broadcast(std::string_view event, std::string_view json);
+  // Sends `42["name", payload]` to every client connected to "/" (log:new only to those whose
+  // filter and rate limit let it through, filtered on the event's fields: nothing is parsed).
+  // Any thread.
+  void broadcast(const tracehub::events::event_ptr& event);
 
   const probe& counters() const;
 

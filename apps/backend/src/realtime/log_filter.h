@@ -14,7 +14,7 @@
 
 namespace tracehub::realtime {
 
-// The fields of a log:new payload the filter looks at (views into the event's parsed copy).
+// The fields of a log:new the filter looks at (views into the event's fields, events/event.h).
 struct log_fields {
   std::string_view service;
   std::string_view level;

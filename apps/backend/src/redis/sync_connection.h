@@ -48,6 +48,10 @@ class sync_connection {
 
   bool ok() const;
 
+  // The hiredis context, for redis/subscriber.cpp (inside redis/ only: no caller outside this
+  // module sees a hiredis type).
+  redisContext* raw() const { return ctx_.get(); }
+
  private:
   explicit sync_connection(redisContext* c) : ctx_(c) {}
   std::unique_ptr<redisContext, context_deleter> ctx_;

@@ -175,13 +175,17 @@ class pass_runner {
                          "\",\"from\":" + std::to_string(req.from) +
                          ",\"to\":" + std::to_string(req.to);
     if (v.kind == verdict::completed) {
-      bus.publish("replay:completed", "{" + common + ",\"count\":" + std::to_string(v.recovered) +
-                                          ",\"latencyMs\":" + std::to_string(latency) + "}");
+      bus.publish("replay:completed",
+                  "{" + common + ",\"count\":" + std::to_string(v.recovered) +
+                      ",\"latencyMs\":" + std::to_string(latency) + "}",
+                  req.service);
       log().info("replay {} {} {}-{} completed: {} recovered in {} ms", req.id, req.service,
                  req.from, req.to, v.recovered, latency);
     } else {
-      bus.publish("replay:failed", "{" + common + ",\"count\":" + std::to_string(v.recovered) +
-                                       ",\"lost\":" + std::to_string(count(v.lost)) + "}");
+      bus.publish("replay:failed",
+                  "{" + common + ",\"count\":" + std::to_string(v.recovered) +
+                      ",\"lost\":" + std::to_string(count(v.lost)) + "}",
+                  req.service);
       log().warn("replay {} {} {}-{} failed: {} seqs lost", req.id, req.service, req.from, req.to,
                  count(v.lost));
     }

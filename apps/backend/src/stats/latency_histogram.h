@@ -19,6 +19,12 @@ class latency_histogram {
   static double value_of(int bucket);  // the bucket's representative latency, in ms
 
   void add(double ms) { ++counts_[static_cast<std::size_t>(bucket_of(ms))]; }
+  // Bucket by bucket, for sending a histogram to another process (stats/recorder.h).
+  void add_count(int bucket, std::int64_t n) {
+    if (bucket >= 0 && bucket < bucket_count && n > 0)
+      counts_[static_cast<std::size_t>(bucket)] += n;
+  }
+  std::int64_t count_at(int bucket) const { return counts_[static_cast<std::size_t>(bucket)]; }
   void merge(const latency_histogram& other);
   void clear() { counts_.fill(0); }
 

@@ -120,4 +120,68 @@ void recorder::clear() {
   latency_totals_ = {};
 }
 
+recorder_state recorder::state() const {
+  recorder_state out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, st] : services_) {
+    recorder_state::service sv{name, st.logs_total, st.errors_total, {}};
+    for (const auto& slot : st.slots)
+      if (slot.second >= 0 && (slot.logs != 0 || slot.errors != 0))
+        sv.slots.push_back({slot.second, slot.logs, slot.errors});
+    out.services.push_back(std::move(sv));
+  }
+  for (const auto& slot : inserted_)
+    if (slot.second >= 0 && slot.logs != 0) out.inserted.push_back({slot.second, slot.logs});
+  out.rows_total = rows_total_;
+  for (const auto& slot : latency_) {
+    if (slot.second < 0) continue;
+    for (int b = 0; b < latency_histogram::bucket_count; ++b)
+      if (auto n = slot.histogram.count_at(b); n > 0) out.latency.push_back({slot.second, b, n});
+  }
+  out.totals = latency_totals_;
+  return out;
+}
+
+void recorder::add(const recorder_state& s) {
+  std::lock_guard lock(mutex_);
+  // The slot of `second`, or null when it holds a later second already.
+  auto count_at = [](std::array<count_slot, ring>& slots, std::int64_t second) -> count_slot* {
+    auto& slot = slots[static_cast<std::size_t>(second) % ring];
+    if (slot.second > second) return nullptr;
+    return &slot_for(slots, second);
+  };
+  for (const auto& sv : s.services) {
+    auto it = services_.find(sv.name);
+    if (it == services_.end()) it = services_.emplace(sv.name, service_state{}).first;
+    for (const auto& [second, logs, errors] : sv.slots) {
+      if (second < 0) continue;
+      if (auto* slot = count_at(it->second.slots, second)) {
+        slot->logs += logs;
+        slot->errors += errors;
+      }
+    }
+    it->second.logs_total += sv.logs_total;
+    it->second.errors_total += sv.errors_total;
+  }
+  for (const auto& [second, rows] : s.inserted)
+    if (second >= 0)
+      if (auto* slot = count_at(inserted_, second)) slot->logs += rows;
+  rows_total_ += s.rows_total;
+  for (const auto& [second, bucket, n] : s.latency) {
+    if (second < 0) continue;
+    auto& slot = latency_[static_cast<std::size_t>(second) % ring];
+    if (slot.second > second) continue;
+    if (slot.second != second) {
+      slot.second = second;
+      slot.histogram.clear();
+    }
+    slot.histogram.add_count(static_cast<int>(bucket), n);
+  }
+  auto& t = latency_totals_;
+  for (std::size_t i = 0; i < t.buckets.size(); ++i)
+    t.buckets[i] += s.totals.buckets[i];
+  t.count += s.totals.count;
+  t.sum_s += s.totals.sum_s;
+}
+
 }  // namespace tracehub::stats

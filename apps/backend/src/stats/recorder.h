@@ -46,6 +46,22 @@ struct rates_view {
   latency_totals latency;
 };
 
+// Everything a recorder holds: the per-second slots still in its ring and its totals. One
+// process publishes its own (metrics/share.h); adding the states of every process into one
+// recorder gives the system's rates, totals and latency percentiles.
+struct recorder_state {
+  struct service {
+    std::string name;
+    std::int64_t logs_total = 0, errors_total = 0;
+    std::vector<std::array<std::int64_t, 3>> slots;  // {second, logs, errors}
+  };
+  std::vector<service> services;
+  std::vector<std::array<std::int64_t, 2>> inserted;  // {second, rows}
+  std::int64_t rows_total = 0;
+  std::vector<std::array<std::int64_t, 3>> latency;  // {second, bucket, count}, non-zero only
+  latency_totals totals;
+};
+
 class recorder {
  public:
   explicit recorder(std::chrono::seconds rate_window = std::chrono::seconds(10),
@@ -61,6 +77,11 @@ class recorder {
 
   // Forgets everything (the `reset` control).
   void clear();
+
+  recorder_state state() const;
+  // Adds `s` (another process's state) to this recorder's slots and totals. Seconds older
+  // than what a slot holds now are skipped.
+  void add(const recorder_state& s);
 
  private:
   static constexpr std::size_t ring = 64;  // seconds kept; > both windows

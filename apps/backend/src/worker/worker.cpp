@@ -192,12 +192,12 @@ class loop {
   // is announced whole: the channel is for watching, the table is the record.
   void announce(const std::vector<entry>& entries, const std::vector<dead_letter>& dead) {
     if (!opts_.events) return;
-    std::vector<std::string> events;
+    std::vector<queue::log_entry> logs;
     for (const auto& e : entries) {
-      if (events.size() >= max_log_events) break;
+      if (logs.size() >= max_log_events) break;
       if (e.deleted) continue;
       if (dead.empty()) {
-        queue::append_log_entries(e.rows, max_log_events, events);
+        queue::append_log_entries(e.rows, max_log_events, logs);
         continue;
       }
       queue::for_each_row(e.rows, [&](std::string_view row) {
@@ -205,11 +205,11 @@ class loop {
         bool refused = std::any_of(dead.begin(), dead.end(), [&](const dead_letter& d) {
           return d.seq == seq && d.service == e.service;
         });
-        if (!refused) queue::append_log_entries(row, max_log_events, events);
+        if (!refused) queue::append_log_entries(row, max_log_events, logs);
       });
     }
-    for (const auto& json : events)
-      opts_.events->publish("log:new", json);
+    for (auto& e : logs)
+      opts_.events->publish(events::log_new(std::move(e)));
   }
 
   void pause(std::chrono::milliseconds d) {

@@ -55,14 +55,16 @@ TEST(copy_row, rendered_row_reads_back_as_the_same_log) {
                     .ts = "t",
                     .attrs = ""});
   EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 2);
-  std::vector<std::string> out;
+  std::vector<log_entry> out;
   ASSERT_EQ(append_log_entries(rows, 10, out), 2u);
-  auto first = boost::json::parse(out[0]).as_object();
+  EXPECT_EQ(out[0].service, "svc");
+  EXPECT_EQ(out[0].level, "warn");
+  auto first = boost::json::parse(log_entry_json(out[0])).as_object();
   EXPECT_EQ(first.at("seq").as_int64(), 12);
   EXPECT_EQ(first.at("message").as_string(), "tab\there\nnew \\ \"q\"");
   EXPECT_EQ(first.at("requestId").as_string(), "r-1");
   EXPECT_EQ(first.at("attrs").at("k").as_string(), "a\tb");
-  auto second = boost::json::parse(out[1]).as_object();
+  auto second = boost::json::parse(log_entry_json(out[1])).as_object();
   EXPECT_TRUE(second.at("requestId").is_null());
   EXPECT_TRUE(second.at("attrs").is_null());
   EXPECT_EQ(row_seq(rows), 12);
@@ -98,17 +100,18 @@ TEST(copy_row, seq_is_the_second_column) {
 
 TEST(copy_row, short_row_is_refused) {
   EXPECT_FALSE(log_entry_json("svc\t1\tinfo"));
+  EXPECT_FALSE(read_row("svc\tx1\tinfo\tm\t\\N\tt\t\\N"));
 }
 
 TEST(copy_row, rows_are_capped_at_the_limit) {
   std::string rows;
   for (int i = 1; i <= 5; ++i)
     rows += "s\t" + std::to_string(i) + "\tinfo\tm\t\\N\t2026-11-24T10:00:00Z\t\\N\n";
-  std::vector<std::string> out;
+  std::vector<log_entry> out;
   EXPECT_EQ(append_log_entries(rows, 3, out), 3u);
   EXPECT_EQ(append_log_entries(rows, 3, out), 0u);
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(boost::json::parse(out[2]).at("seq").as_int64(), 3);
+  EXPECT_EQ(out[2].seq, 3);
 }
 
 }  // namespace

@@ -102,5 +102,34 @@ TEST(recorder, clear_forgets_everything) {
   EXPECT_EQ(v.latency.count, 0);
 }
 
+TEST(recorder, states_of_two_processes_add_up_to_the_system) {
+  const std::int64_t t = 1'000'000'000;
+  recorder a, b;
+  for (int s = 0; s < 10; ++s) {
+    a.ingested("svc", 30, 3, t + s * 1000);
+    b.ingested("svc", 70, 7, t + s * 1000);
+    b.ingested("other", 10, 0, t + s * 1000);
+    a.inserted(25, t + s * 1000);
+    b.inserted(75, t + s * 1000);
+  }
+  for (int i = 0; i < 100; ++i)
+    (i < 50 ? a : b).ack_latency(i < 50 ? 2.0 : 200.0, t + 9000);
+  recorder system;
+  system.add(a.state());
+  system.add(b.state());
+  auto v = system.read(t + 10'000);
+  EXPECT_DOUBLE_EQ(v.ingest_eps, 110);
+  EXPECT_DOUBLE_EQ(v.insert_eps, 100);
+  EXPECT_NEAR(v.error_rate, 100.0 / 1100.0, 1e-9);
+  EXPECT_EQ(v.logs_total, 1100);
+  EXPECT_EQ(v.rows_total, 1000);
+  EXPECT_EQ(v.ack_count, 100);
+  EXPECT_NEAR(v.ack_p50_ms, 2.0, 0.11);
+  EXPECT_NEAR(v.ack_p99_ms, 200.0, 10.1);
+  EXPECT_EQ(v.latency.count, 100);
+  ASSERT_EQ(v.services.size(), 2u);
+  EXPECT_DOUBLE_EQ(v.services[1].eps, 100);  // svc: 30 + 70 a second
+}
+
 }  // namespace
 }  // namespace tracehub::stats
