@@ -18,9 +18,9 @@ COPY . .
 # The build stage's result is an untagged image of about 2 GB; the label lets
 # scripts/compose-smoke.sh prune it (and only it) afterwards.
 LABEL tracehub.stage=build
-ARG CCACHE_DIR=/root/.cache/ccache
+ARG CCACHE_DIR=/ccache
 ENV CCACHE_DIR=$CCACHE_DIR
-RUN --mount=type=cache,target=/root/.cache/ccache \
+RUN --mount=type=cache,target=/ccache \
     scripts/build.sh release --apps && \
     mkdir -p /out/bin && \
     strip --strip-debug -o /out/bin/tracehub-backend build/release/apps/backend/tracehub-backend && \

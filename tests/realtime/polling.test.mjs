@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { base, connected, next } from './socket.mjs';
+import { base, connected, ingest, next } from './socket.mjs';
 
 const pingInterval = Number(process.env.PING_INTERVAL_MS);
 const pingTimeout = Number(process.env.PING_TIMEOUT_MS);
@@ -17,17 +17,6 @@ const wsBase = base.replace(/^http/, 'ws');
 const eio = `${base}/socket.io/?EIO=4&transport=polling`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const entry = (seq, extra = {}) => ({ seq, level: 'info', message: `m-${seq}`, ...extra });
-
-async function ingest(service, entries) {
-  const res = await fetch(`${base}/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service, batch: entries }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return body;
-}
 
 async function realtimeMetrics() {
   const res = await fetch(`${base}/metrics`);
@@ -227,9 +216,10 @@ test("transports: ['polling'] receives live events and subscribes like a WebSock
   }
 });
 
-test('a polling client that stops polling is dropped after pingTimeout and its session freed', async () => {
-  // The clients of earlier tests are gone first (a closing client leaves asynchronously).
-  const before = await eventually(
+// The realtime metrics once the clients of earlier tests are gone (a closing client leaves
+// asynchronously).
+const noClientLeft = () =>
+  eventually(
     async () => {
       const m = await realtimeMetrics();
       return m.clients === 0 ? m : null;
@@ -237,6 +227,9 @@ test('a polling client that stops polling is dropped after pingTimeout and its s
     5000,
     'no client left from earlier tests',
   );
+
+test('a polling client that stops polling is dropped after pingTimeout and its session freed', async () => {
+  const before = await noClientLeft();
   const { open, url } = await handshake();
   assert.deepEqual(open.upgrades, ['websocket']);
   assert.equal(open.pingInterval, pingInterval);
@@ -264,14 +257,7 @@ test('a polling client that stops polling is dropped after pingTimeout and its s
 });
 
 test('a polling client that keeps its heartbeat but never GETs: bounded queue, then dropped as slow', async () => {
-  const before = await eventually(
-    async () => {
-      const m = await realtimeMetrics();
-      return m.clients === 0 ? m : null;
-    },
-    5000,
-    'no client left from earlier tests',
-  );
+  const before = await noClientLeft();
   const { url } = await handshake();
   await join(url);
   // Blind pongs keep the heartbeat alive without taking anything from the queue.

@@ -7,20 +7,9 @@ import WebSocket from 'ws';
 // The fault controls' events live in their own file; the runner (node_client_test) names this
 // file only, so it is loaded from here and its tests run in the same `node --test` process.
 import './control.test.mjs';
-import { base, connect, connected, next } from './socket.mjs';
+import { base, connect, connected, ingest, next } from './socket.mjs';
 
 const wsBase = base.replace(/^http/, 'ws');
-
-async function ingest(service, entries) {
-  const res = await fetch(`${base}/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service, batch: entries }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return body;
-}
 
 const entry = (seq, extra = {}) => ({ seq, level: 'info', message: `m-${seq}`, ...extra });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

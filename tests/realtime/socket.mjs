@@ -1,10 +1,23 @@
 // What both Socket.IO test files share: the backend's URL (BACKEND_URL, set by ctest's
-// realtime_node_test), a fresh client, and waiting for one event with a deadline.
+// realtime_node_test), posting one batch, a fresh client, and waiting for one event with a
+// deadline.
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 
 export const base = process.env.BACKEND_URL;
 assert.ok(base, 'BACKEND_URL must point at a running backend');
+
+// POSTs one batch to /ingest and returns its ACK (asserting a 200).
+export async function ingest(service, entries) {
+  const res = await fetch(`${base}/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service, batch: entries }),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return body;
+}
 
 export function connect(path = '') {
   return io(base + path, { transports: ['websocket'], forceNew: true, reconnection: false });
