@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "base/clock.h"
+#include "backend/base/clock.h"
+#include "backend/ingest/batch_parser.h"
+#include "backend/pg/connection.h"
 #include "bench/workload.h"
-#include "ingest/batch_parser.h"
-#include "pg/connection.h"
 
 namespace tracehub::bench {
 

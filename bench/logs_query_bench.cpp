@@ -27,10 +27,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "pg/connection.h"
-#include "pg/migrate.h"
-#include "query/logs_params.h"
-#include "testing/pg_database.h"
+#include "backend/pg/connection.h"
+#include "backend/pg/migrate.h"
+#include "backend/query/logs_params.h"
+#include "backend/testing/pg_database.h"
 
 namespace tracehub::bench {
 namespace {

@@ -3,8 +3,8 @@
 //   build/release/bench/tracehub-parser-bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
+#include "backend/ingest/batch_parser.h"
 #include "bench/workload.h"
-#include "ingest/batch_parser.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <thread>
 
+#include "backend/testing/http_client.h"
 #include "bench/workload.h"
-#include "testing/http_client.h"
 
 namespace tracehub::bench {
 

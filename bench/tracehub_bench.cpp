@@ -21,17 +21,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "backend/pg/connection.h"
+#include "backend/queue/keys.h"
+#include "backend/redis/endpoint.h"
+#include "backend/redis/sync_connection.h"
+#include "backend/testing/backend_process.h"
+#include "backend/testing/http_client.h"
+#include "backend/testing/pg_database.h"
+#include "backend/worker/worker.h"
 #include "bench/copy_baseline.h"
 #include "bench/cpu_meter.h"
 #include "bench/producers.h"
-#include "pg/connection.h"
-#include "queue/keys.h"
-#include "redis/endpoint.h"
-#include "redis/sync_connection.h"
-#include "testing/backend_process.h"
-#include "testing/http_client.h"
-#include "testing/pg_database.h"
-#include "worker/worker.h"
 
 namespace tracehub::bench {
 namespace {

@@ -2,7 +2,7 @@
 #
 # Generates the C++ source that defines tracehub::pg::backend_migrations() from the migration
 # files named in LIST_FILE (one absolute path per line; written at configure time by
-# apps/backend/src/pg/CMakeLists.txt from a CONFIGURE_DEPENDS glob). Every file must be named
+# apps/backend/pg/CMakeLists.txt from a CONFIGURE_DEPENDS glob). Every file must be named
 # NNNN_name.sql; versions must be unique. Each file becomes a raw string literal whose
 # delimiter is chosen so it does not occur in the file.
 cmake_minimum_required(VERSION 3.25)

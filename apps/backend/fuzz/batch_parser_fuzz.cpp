@@ -24,10 +24,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "backend/ingest/batch_parser.h"
+#include "backend/ingest/timestamp.h"
+#include "backend/queue/copy_row.h"
 #include "check.h"
-#include "ingest/batch_parser.h"
-#include "ingest/timestamp.h"
-#include "queue/copy_row.h"
 
 namespace tracehub::fuzz {
 namespace {

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "backend/events/wire.h"
 #include "check.h"
-#include "events/wire.h"
 
 namespace tracehub::fuzz {
 namespace {

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/realtime/protocol.h"
 #include "check.h"
-#include "realtime/protocol.h"
 
 namespace tracehub::fuzz {
 namespace {

@@ -18,8 +18,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "backend/realtime/protocol.h"
 #include "check.h"
-#include "realtime/protocol.h"
 
 namespace tracehub::fuzz {
 namespace {

@@ -16,8 +16,8 @@
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include "backend/http/query.h"
 #include "check.h"
-#include "http/query.h"
 
 namespace tracehub::fuzz {
 namespace {

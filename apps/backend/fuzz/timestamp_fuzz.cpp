@@ -18,8 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "backend/ingest/timestamp.h"
 #include "check.h"
-#include "ingest/timestamp.h"
 
 namespace tracehub::fuzz {
 namespace {

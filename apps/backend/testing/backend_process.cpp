@@ -1,4 +1,4 @@
-#include "testing/backend_process.h"
+#include "backend/testing/backend_process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "testing/http_client.h"
+#include "backend/testing/http_client.h"
 
 #ifndef TRACEHUB_BACKEND_BIN
 #error "TRACEHUB_BACKEND_BIN must name the backend binary"

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "testing/child_process.h"
+#include "backend/testing/child_process.h"
 
 namespace tracehub::testing {
 

@@ -1,4 +1,4 @@
-#include "testing/child_process.h"
+#include "backend/testing/child_process.h"
 
 #include <signal.h>
 #include <sys/prctl.h>

@@ -1,4 +1,4 @@
-#include "testing/env.h"
+#include "backend/testing/env.h"
 
 #include <cstdlib>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "testing/http_client.h"
+#include "backend/testing/http_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>

@@ -1,4 +1,4 @@
-#include "testing/node_tests.h"
+#include "backend/testing/node_tests.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

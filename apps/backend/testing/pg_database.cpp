@@ -1,4 +1,4 @@
-#include "testing/pg_database.h"
+#include "backend/testing/pg_database.h"
 
 #include <cstdio>
 #include <random>
@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "pg/connection.h"
-#include "testing/env.h"
+#include "backend/pg/connection.h"
+#include "backend/testing/env.h"
 
 namespace tracehub::testing {
 

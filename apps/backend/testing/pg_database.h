@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "pg/connection.h"
+#include "backend/pg/connection.h"
 
 namespace tracehub::testing {
 

@@ -1,4 +1,4 @@
-#include "testing/pipeline.h"
+#include "backend/testing/pipeline.h"
 
 #include <thread>
 

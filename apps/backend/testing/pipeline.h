@@ -10,8 +10,8 @@
 
 #include <boost/json.hpp>
 
-#include "pg/connection.h"
-#include "testing/http_client.h"
+#include "backend/pg/connection.h"
+#include "backend/testing/http_client.h"
 
 namespace tracehub::testing {
 

@@ -1,10 +1,10 @@
-#include "testing/redis_db.h"
+#include "backend/testing/redis_db.h"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-#include "testing/env.h"
+#include "backend/testing/env.h"
 
 namespace tracehub::testing {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "redis/sync_connection.h"
+#include "backend/redis/sync_connection.h"
 
 namespace tracehub::testing {
 

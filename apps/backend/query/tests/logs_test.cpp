@@ -1,0 +1,252 @@
+// GET /logs against the real backend and Postgres: every filter and the cursor paging are
+// exact (compared with what was posted), and bad parameters are refused.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "backend/testing/backend_process.h"
+#include "backend/testing/pg_database.h"
+#include "backend/testing/pipeline.h"
+#include "backend/testing/redis_db.h"
+
+namespace tracehub {
+namespace {
+
+class query_logs : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    backend_.emplace(testing::backend_process::start({db_.url(), redis_.url()}));
+    client_.emplace(backend_->port());
+    // alpha: seqs 1..40, every 5th an error, messages "alpha-<seq>", seq 17 says "Needle 50%".
+    // beta: seqs 1..20, all warn, ts fixed in 2020 for seq <= 10.
+    std::string alpha = R"({"service":"alpha","batch":[)";
+    for (int s = 1; s <= 40; ++s) {
+      if (s > 1) alpha += ',';
+      std::string msg = s == 17 ? "the Needle 50% here" : "alpha-" + std::to_string(s);
+      alpha += R"({"seq":)" + std::to_string(s) + R"(,"level":")" +
+               (s % 5 == 0 ? "error" : "info") + R"(","message":")" + msg + "\"}";
+    }
+    ASSERT_EQ(testing::post_raw(*client_, alpha + "]}").status, 200u);
+    std::string beta = R"({"service":"beta","batch":[)";
+    for (int s = 1; s <= 20; ++s) {
+      if (s > 1) beta += ',';
+      beta += R"({"seq":)" + std::to_string(s) + R"(,"level":"warn","message":"beta")" +
+              (s <= 10 ? R"(,"ts":"2020-01-01T00:00:00Z")" : "") + "}";
+    }
+    ASSERT_EQ(testing::post_raw(*client_, beta + "]}").status, 200u);
+    ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db_.url()).rows == 60; }));
+  }
+
+  boost::json::object page(const std::string& query) {
+    auto r = client_->get("/logs" + query);
+    EXPECT_EQ(r.status, 200u) << query << " -> " << r.body;
+    return boost::json::parse(r.body).as_object();
+  }
+  std::vector<std::int64_t> seqs(const std::string& query) {
+    std::vector<std::int64_t> out;
+    auto p = page(query);  // kept: the loop below must not iterate a destroyed temporary
+    for (const auto& e : p.at("items").as_array())
+      out.push_back(e.at("seq").to_number<std::int64_t>());
+    return out;
+  }
+
+  testing::pg_database db_ = testing::pg_database::create();
+  testing::redis_db redis_;
+  std::optional<testing::backend_process> backend_;
+  std::optional<testing::http_client> client_;
+};
+
+TEST_F(query_logs, filters_are_exact) {
+  EXPECT_EQ(seqs("?service=alpha&level=error"),
+            (std::vector<std::int64_t>{40, 35, 30, 25, 20, 15, 10, 5}));
+  EXPECT_EQ(seqs("?q=needle%2050%25"), (std::vector<std::int64_t>{17}));  // case, '%' literal
+  EXPECT_TRUE(seqs("?q=needle_50").empty());                              // '_' is literal too
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=6"), (std::vector<std::int64_t>{6, 5, 4, 3}));
+  // A bounded seq range takes sql::logs_page_seq_range: same rows, same order, same limit.
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&limit=3"),
+            (std::vector<std::int64_t>{30, 29, 28}));
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&level=error"),
+            (std::vector<std::int64_t>{30, 25, 20, 15, 10, 5}));
+  EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=20000&level=error&limit=2"),
+            (std::vector<std::int64_t>{40, 35}));  // wider than the bound: logs_page
+  EXPECT_EQ(seqs("?service=beta&to=2021-01-01T00:00:00Z").size(), 10u);
+  EXPECT_EQ(seqs("?service=beta&from=1609459200000").size(), 10u);  // 2021-01-01 in epoch ms
+  EXPECT_EQ(seqs("?level=warn,error&limit=1000").size(), 28u);
+  auto one = page("?service=alpha&limit=1");
+  auto first = one.at("items").as_array().at(0).as_object();
+  EXPECT_EQ(first.at("service").as_string(), "alpha");
+  EXPECT_EQ(first.at("seq").to_number<int>(), 40);
+  EXPECT_TRUE(first.contains("requestId"));
+  EXPECT_TRUE(first.contains("ts"));
+}
+
+TEST_F(query_logs, cursor_paging_visits_every_row_once_newest_first) {
+  std::vector<std::int64_t> ids;
+  std::string cursor;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto p = page("?limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    for (const auto& e : p.at("items").as_array())
+      ids.push_back(e.at("id").to_number<std::int64_t>());
+    if (p.at("nextCursor").is_null()) break;
+    cursor = std::to_string(p.at("nextCursor").to_number<std::int64_t>());
+  }
+  ASSERT_EQ(ids.size(), 60u);
+  EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), 60u);
+  EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend()));
+}
+
+TEST_F(query_logs, bad_parameters_are_refused) {
+  for (std::string q :
+       {"?limit=0", "?limit=1001", "?level=loud", "?from=yesterday", "?cursor=-3", "?fromSeq=x"}) {
+    auto r = client_->get("/logs" + q);
+    EXPECT_EQ(r.status, 400u) << q << " -> " << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace tracehub
+
+namespace tracehub {
+namespace {
+
+// Queries never hurt the rest: the query routes share a small pool of connections, each
+// statement carries a timeout (503 `timeout` past it), and /health has a connection and a thread
+// of its own, so it answers at once while every query route waits on a locked table.
+TEST(query_pool, slow_queries_time_out_stay_bounded_and_never_hold_up_health) {
+  testing::pg_database db = testing::pg_database::create();
+  testing::redis_db redis;
+  testing::backend_options o{db.url(), redis.url()};
+  o.env = {{"TRACEHUB_QUERY_TIMEOUT_MS", "800"}, {"TRACEHUB_QUERY_CONNECTIONS", "2"}};
+  auto backend = testing::backend_process::start(o);
+  testing::http_client c(backend.port());
+  ASSERT_EQ(testing::post_batch(c, "pool", testing::seq_span(1, 10)).status, 200u);
+  ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db.url()).rows == 10; }));
+
+  // An operator's long transaction holds the table: every /logs query now waits on it.
+  auto holder = pg::connection::open(db.url());
+  ASSERT_TRUE(holder);
+  ASSERT_TRUE(holder->exec("BEGIN; LOCK TABLE logs IN ACCESS EXCLUSIVE MODE"));
+
+  std::vector<std::thread> clients;
+  std::atomic<int> timeouts{0}, other{0};
+  for (int i = 0; i < 20; ++i)
+    clients.emplace_back([&] {
+      testing::http_client q(backend.port());
+      auto r = q.get("/logs?service=pool");
+      if (r.status == 503 && r.body.find("\"timeout\"") != std::string::npos) {
+        ++timeouts;
+      } else {
+        ++other;
+      }
+    });
+  // While they wait: /health answers at once, and the backend holds at most 2 query
+  // connections whatever the number of requests.
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto h = c.get("/health");
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(h.status, 200u) << h.body;
+    EXPECT_LT(took, std::chrono::milliseconds(500));
+    auto count = holder->query(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tracehub-query'");
+    ASSERT_TRUE(count);
+    EXPECT_LE(count->get_int(0, 0), 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // sampling, not syncing
+  }
+  for (auto& t : clients)
+    t.join();
+  EXPECT_EQ(timeouts.load(), 20) << other.load() << " answered otherwise";
+
+  ASSERT_TRUE(holder->exec("ROLLBACK"));
+  auto r = c.get("/logs?service=pool");
+  EXPECT_EQ(r.status, 200u) << r.body;
+}
+
+// A hundred readers hammering every Postgres-backed read route (GET /logs, /sim-events,
+// /replays, /lost) do not stop ingest: every batch posted meanwhile is ACKed and stored once, and
+// the backend's Postgres connections stay those it had idle plus the query pool, however many
+// requests wait. The ingest rate with and without the readers is printed (a figure for
+// RELIABILITY.md, not a timed assertion).
+TEST(query_pool, a_hundred_concurrent_readers_hold_no_extra_connections_and_ingest_goes_on) {
+  testing::pg_database db = testing::pg_database::create();
+  testing::redis_db redis;
+  testing::backend_options o{db.url(), redis.url()};
+  o.env = {{"TRACEHUB_QUERY_CONNECTIONS", "3"}};
+  auto backend = testing::backend_process::start(o);
+  testing::http_client c(backend.port());
+  auto observer = pg::connection::open(db.url());
+  ASSERT_TRUE(observer);
+  // Connections to this test's database other than the observer: (all, the query pool's).
+  auto connections = [&] {
+    auto r = observer->query(
+        "SELECT count(*), count(*) FILTER (WHERE application_name = 'tracehub-query') "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    EXPECT_TRUE(r);
+    return std::pair<std::int64_t, std::int64_t>{r ? r->get_int(0, 0) : -1,
+                                                 r ? r->get_int(0, 1) : -1};
+  };
+  constexpr std::int64_t batch = 200, batches = 50;
+  std::int64_t next = 1;
+  auto ingest = [&](const std::string& service) {
+    auto start = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < batches; ++i, next += batch) {
+      auto a = testing::post_batch(c, service, testing::seq_span(next, next + batch - 1));
+      EXPECT_EQ(a.status, 200u) << a.body;
+      EXPECT_EQ(a.num("ackTill"), next + batch - 1);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double alone = ingest("readers");
+  ASSERT_TRUE(
+      testing::eventually([&] { return testing::count_rows(db.url()).rows == batch * batches; }));
+  auto [idle_total, idle_query] = connections();
+  const std::int64_t others = idle_total - idle_query;  // workers, poller, health, replay ...
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> answered{0}, refused{0};
+  std::vector<std::thread> readers;
+  const char* routes[] = {"/logs?service=readers&limit=500", "/sim-events", "/replays", "/lost"};
+  for (int i = 0; i < 100; ++i)
+    readers.emplace_back([&, i] {
+      testing::http_client q(backend.port());
+      while (!stop) {
+        auto r = q.get(routes[i % 4]);
+        (r.status == 200 ? answered : refused)++;
+      }
+    });
+  std::int64_t worst_others = 0, worst_query = 0;
+  std::thread sampler([&] {
+    while (!stop) {
+      auto [total, query] = connections();
+      worst_others = std::max(worst_others, total - query);
+      worst_query = std::max(worst_query, query);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // sampling, not syncing
+    }
+  });
+  ASSERT_TRUE(testing::eventually([&] { return answered >= 100; }));
+  const double busy = ingest("readers");
+  stop = true;
+  for (auto& t : readers)
+    t.join();
+  sampler.join();
+
+  ASSERT_TRUE(testing::eventually(
+      [&] { return testing::count_rows(db.url()).rows == 2 * batch * batches; }));
+  auto counts = testing::count_rows(db.url(), "readers");
+  EXPECT_EQ(counts.distinct_seqs, 2 * batch * batches);
+  EXPECT_EQ(counts.max_seq, 2 * batch * batches);
+  EXPECT_LE(worst_query, 3);
+  EXPECT_LE(worst_others, others) << "a read route opened a connection of its own";
+  EXPECT_GT(answered.load(), 100);
+  std::printf(
+      "ingest of %lld logs: %.3f s alone, %.3f s beside 100 readers (%.2fx); "
+      "%lld reads answered, %lld refused (503)\n",
+      static_cast<long long>(batch * batches), alone, busy, busy / alone,
+      static_cast<long long>(answered.load()), static_cast<long long>(refused.load()));
+}
+
+}  // namespace
+}  // namespace tracehub

@@ -1,0 +1,253 @@
+#include "backend/worker/pg_writer.h"
+
+#include <map>
+#include <set>
+#include <span>
+
+#include "backend/pg/array_literal.h"
+#include "backend/pg/errc.h"
+#include "backend/queue/copy_row.h"
+#include "backend/worker/logger.h"
+#include "backend/worker/sql.h"
+
+namespace tracehub::worker {
+
+namespace {
+
+status insert_gaps(pg::connection& c, const std::vector<entry>& entries) {
+  pg::array_literal services, froms, tos, batches;
+  bool any = false;
+  for (const auto& e : entries)
+    for (const auto& g : e.gaps) {
+      services.add(e.service), froms.add(g.lo), tos.add(g.hi), batches.add(e.batch_id);
+      any = true;
+    }
+  if (!any) return {};
+  std::string p[] = {services.str(), froms.str(), tos.str(), batches.str()};
+  pg::param params[] = {p[0], p[1], p[2], p[3]};
+  auto r = c.query(sql::insert_gaps, params);
+  if (!r) return r.error();
+  return {};
+}
+
+status upsert_ack_state(pg::connection& c, const std::vector<entry>& entries) {
+  // The newest state per service (ON CONFLICT cannot touch one row twice in a statement).
+  // Entries re-queued from dead_letters carry no ACK state (version 0).
+  std::map<std::string_view, const entry*> latest;
+  for (const auto& e : entries) {
+    if (e.deleted || e.version == 0) continue;
+    auto& slot = latest[e.service];
+    if (!slot || slot->version < e.version) slot = &e;
+  }
+  if (latest.empty()) return {};
+  pg::array_literal s, a, ct, m, b, t, v;
+  for (const auto& [service, e] : latest) {
+    s.add(service), a.add(e->ack_till), ct.add(e->contiguous_till), m.add(e->missing_total);
+    b.add(e->batch_id), t.add(e->acked_at_ms), v.add(e->version);
+  }
+  std::string p[] = {s.str(), a.str(), ct.str(), m.str(), b.str(), t.str(), v.str()};
+  pg::param params[] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+  auto r = c.query(sql::upsert_ack_state, params);
+  if (!r) return r.error();
+  return {};
+}
+
+std::string all_rows(const std::vector<entry>& entries) {
+  std::size_t size = 0;
+  for (const auto& e : entries)
+    size += e.rows.size();
+  std::string rows;
+  rows.reserve(size);
+  for (const auto& e : entries)
+    rows += e.rows;
+  return rows;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 0xf];
+  }
+  return out;
+}
+
+// Postgres' message for the last failure, on one line.
+std::string reason_of(const pg::connection& c, error_code ec) {
+  std::string r = c.last_error().empty() ? ec.message() : c.last_error();
+  while (!r.empty() && (r.back() == '\n' || r.back() == ' '))
+    r.pop_back();
+  for (auto& ch : r)
+    if (ch == '\n' || ch == '\t') ch = ' ';
+  return r;
+}
+
+struct row_ref {
+  const entry* from;
+  std::string_view text;  // one COPY row with its newline
+};
+
+// Stores the rows of `rows` that Postgres takes, under savepoints, and collects the ones it
+// refuses into `out.dead` (with the row itself in `dead_rows`). A chunk that fails is rolled
+// back to its savepoint and halved, until a refused row stands alone. Returns an error only
+// when the failure is not the rows' (connection lost, or transient and not isolated).
+class isolator {
+ public:
+  isolator(pg::connection& c, bool isolate_transient, write_outcome& out)
+      : c_(c), isolate_transient_(isolate_transient), out_(out) {}
+
+  status store(std::span<const row_ref> rows) {
+    if (rows.empty()) return {};
+    if (auto s = c_.exec(sql::savepoint); !s) return s;
+    auto n = copy_chunk(rows);
+    if (n) {
+      out_.inserted += *n;
+      return c_.exec(sql::release_savepoint);
+    }
+    auto ec = n.error();
+    if (!c_.ok() || (pg::is_transient(ec) && !isolate_transient_)) return ec;
+    auto reason = reason_of(c_, ec);
+    if (auto s = c_.exec(sql::rollback_to_savepoint); !s) return s;
+    if (rows.size() == 1) {
+      out_.dead.push_back({rows[0].from->service, queue::row_seq(rows[0].text), reason});
+      dead_rows.push_back(rows[0].text);
+      return {};
+    }
+    auto half = rows.size() / 2;
+    if (auto s = store(rows.first(half)); !s) return s;
+    return store(rows.subspan(half));
+  }
+
+  std::vector<std::string_view> dead_rows;  // parallel to out.dead
+
+ private:
+  result<std::int64_t> copy_chunk(std::span<const row_ref> rows) {
+    std::string data;
+    for (const auto& r : rows)
+      data += r.text;
+    if (auto s = c_.copy_in(sql::copy_stage, data); !s) return s.error();
+    auto n = c_.query(sql::insert_from_stage_counted);
+    if (!n) return n.error();
+    if (auto s = c_.exec(sql::clear_stage); !s) return s.error();
+    return n->get_int(0, 0);
+  }
+
+  pg::connection& c_;
+  bool isolate_transient_;
+  write_outcome& out_;
+};
+
+status record_dead_letters(pg::connection& c, const write_outcome& out,
+                           const std::vector<std::string_view>& rows) {
+  for (std::size_t i = 0; i < out.dead.size(); ++i) {
+    const auto& d = out.dead[i];
+    auto row = rows[i];
+    if (row.ends_with('\n')) row.remove_suffix(1);
+    std::string seq = std::to_string(d.seq), data = hex(row);
+    pg::param params[] = {d.service, seq, data, d.reason};
+    if (auto r = c.query(sql::record_dead_letter, params); !r) return r.error();
+  }
+  return {};
+}
+
+// Entries re-queued from dead_letters: the rows now stored are marked resolved.
+status resolve_dead_letters(pg::connection& c, const std::vector<entry>& entries,
+                            const write_outcome& out) {
+  std::set<std::pair<std::string_view, std::int64_t>> still_dead;
+  for (const auto& d : out.dead)
+    still_dead.emplace(d.service, d.seq);
+  for (const auto& e : entries) {
+    if (!e.from_dead_letters || e.deleted) continue;
+    pg::array_literal seqs;
+    queue::for_each_row(e.rows, [&](std::string_view row) {
+      auto seq = queue::row_seq(row);
+      if (!still_dead.contains({e.service, seq})) seqs.add(seq);
+    });
+    std::string s = seqs.str();
+    pg::param params[] = {e.service, s};
+    if (auto r = c.query(sql::resolve_dead_letters, params); !r) return r.error();
+  }
+  return {};
+}
+
+}  // namespace
+
+status pg_writer::connect() {
+  if (conn_ && conn_->ok()) return {};
+  conn_.reset();
+  auto c = pg::connection::open(url_, std::chrono::seconds(3));
+  if (!c) return c.error();
+  conn_.emplace(std::move(*c));
+  return {};
+}
+
+bool pg_writer::reachable() {
+  if (!connect()) return false;
+  if (conn_->exec("SELECT 1")) return true;
+  if (!conn_->ok()) conn_.reset();
+  return false;
+}
+
+result<write_outcome> pg_writer::write(const std::vector<entry>& entries, bool isolate_transient) {
+  if (auto s = connect(); !s) return s.error();
+  auto r = write_once(entries, mode::fast, isolate_transient);
+  if (!r && r.error() == pg::errc::conflict) {
+    // Some rows are already stored: these entries were committed once and redelivered
+    // (the worker died between COMMIT and XACK). Redo the transaction skipping them.
+    log().info("rows already stored; re-applying {} entries with ON CONFLICT DO NOTHING",
+               entries.size());
+    r = write_once(entries, mode::stage, isolate_transient);
+  }
+  if (!r && conn_ && conn_->ok() && (!pg::is_transient(r.error()) || isolate_transient)) {
+    log().warn("postgres refused the rows of {} entries ({}); isolating the refused rows",
+               entries.size(), reason_of(*conn_, r.error()));
+    r = write_once(entries, mode::isolate, isolate_transient);
+  }
+  if (!r && conn_ && !conn_->ok()) conn_.reset();
+  return r;
+}
+
+result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, mode m,
+                                            bool isolate_transient) {
+  auto& c = *conn_;
+  auto fail = [&](error_code ec) -> result<write_outcome> {
+    if (c.ok()) {
+      auto rolled_back = c.exec("ROLLBACK");
+      if (!rolled_back) conn_.reset();  // cannot tell its state: start afresh next time
+    }
+    return ec;
+  };
+  write_outcome out;
+  if (auto s = c.exec("BEGIN"); !s) return fail(s.error());
+  if (m == mode::isolate) {
+    std::vector<row_ref> rows;
+    for (const auto& e : entries)
+      if (!e.deleted)
+        queue::for_each_row(e.rows, [&](std::string_view row) { rows.push_back({&e, row}); });
+    if (auto s = c.exec(sql::create_stage); !s) return fail(s.error());
+    isolator iso(c, isolate_transient, out);
+    if (auto s = iso.store(rows); !s) return fail(s.error());
+    if (auto s = record_dead_letters(c, out, iso.dead_rows); !s) return fail(s.error());
+  } else if (std::string rows = all_rows(entries); !rows.empty()) {
+    if (m == mode::fast) {
+      if (auto s = c.copy_in(sql::copy_logs, rows); !s) return fail(s.error());
+      for (const auto& e : entries)
+        out.inserted += e.row_count;
+    } else {
+      if (auto s = c.exec(sql::create_stage); !s) return fail(s.error());
+      if (auto s = c.copy_in(sql::copy_stage, rows); !s) return fail(s.error());
+      auto r = c.query(sql::insert_from_stage_counted);
+      if (!r) return fail(r.error());
+      out.inserted = r->get_int(0, 0);
+    }
+  }
+  if (auto s = resolve_dead_letters(c, entries, out); !s) return fail(s.error());
+  if (auto s = insert_gaps(c, entries); !s) return fail(s.error());
+  if (auto s = upsert_ack_state(c, entries); !s) return fail(s.error());
+  if (auto s = c.exec("COMMIT"); !s) return fail(s.error());
+  return out;
+}
+
+}  // namespace tracehub::worker

@@ -1,0 +1,58 @@
+// worker/pg_writer.h — one transaction per group of entries (internal to worker/).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/base/result.h"
+#include "backend/pg/connection.h"
+#include "backend/queue/entry.h"
+
+namespace tracehub::worker {
+
+using entry = queue::entry;
+
+// A row Postgres refused for a data reason, recorded in dead_letters.
+struct dead_letter {
+  std::string service;
+  std::int64_t seq = 0;
+  std::string reason;  // Postgres' message
+};
+
+struct write_outcome {
+  std::int64_t inserted = 0;      // rows stored (rows already present are skipped)
+  std::vector<dead_letter> dead;  // rows refused, recorded in dead_letters instead
+};
+
+class pg_writer {
+ public:
+  explicit pg_writer(std::string url) : url_(std::move(url)) {}
+
+  // Writes every entry's rows, gaps (as pending replay requests) and ACK state in one
+  // transaction. A row Postgres refuses for a data reason does not hold up the others: the
+  // transaction is redone isolating the rows (halving them under savepoints until each refused
+  // row stands alone), every other row is stored, and each refused row goes to dead_letters with
+  // Postgres' message, in the same transaction. With `isolate_transient`, a row that fails on
+  // its own for a transient reason is dead-lettered too (for entries that keep failing while
+  // Postgres answers). Entries re-queued from dead_letters resolve their dead letters once stored.
+  // Errors: pg::is_transient ones when Postgres is unreachable or busy (nothing was written; the
+  // connection is reopened on the next call), another pg::errc when the transaction failed
+  // outside the rows.
+  result<write_outcome> write(const std::vector<entry>& entries, bool isolate_transient = false);
+
+  // True when Postgres answers a trivial query (reconnecting if needed): tells an outage from a
+  // failure of particular entries.
+  bool reachable();
+
+ private:
+  enum class mode { fast, stage, isolate };
+  status connect();
+  result<write_outcome> write_once(const std::vector<entry>& entries, mode m,
+                                   bool isolate_transient);
+
+  std::string url_;
+  std::optional<pg::connection> conn_;
+};
+
+}  // namespace tracehub::worker
