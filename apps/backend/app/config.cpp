@@ -159,6 +159,12 @@ config parse_config(int argc, char** argv) {
                  "statement timeout of the query routes (past it: 503 timeout)")
       ->envname("TRACEHUB_QUERY_TIMEOUT_MS")
       ->check(CLI::Range(std::int64_t{10}, std::int64_t{600'000}));
+  cli.add_option("--query-share", c.query_share,
+                 "share of wall-clock time the query routes may hold their connections together "
+                 "(0.25: a quarter of one connection's second, per second; past it they wait, "
+                 "then 503 timeout); 0: no limit")
+      ->envname("TRACEHUB_QUERY_SHARE")
+      ->check(CLI::Range(0.0, 64.0));
   cli.add_option("--test-drop-share", c.test_drop_share)
       ->envname("TRACEHUB_TEST_DROP_SHARE")
       ->check(CLI::Range(0.0, 1.0))

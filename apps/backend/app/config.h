@@ -48,6 +48,9 @@ struct config {
   // The query routes' pool: connections (and threads), and the statement timeout.
   int query_connections = 4;
   std::int64_t query_timeout_ms = 5'000;
+  // The share of wall-clock time the query routes' connections may be held together (pg/pool.h):
+  // what keeps readers from slowing ingest. 0: no limit.
+  double query_share = 0.25;
   bool test_crash_after_commit = false;  // test hook, TRACEHUB_TEST_CRASH_AFTER_COMMIT=1
   double test_drop_share = 0;            // test hook, TRACEHUB_TEST_DROP_SHARE: drop from start
 };

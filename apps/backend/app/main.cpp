@@ -380,7 +380,7 @@ int run(const app::config& cfg) {
               {std::make_shared<pg::pool>(pg::pool_options{
                    cfg.database_url, static_cast<std::size_t>(cfg.query_connections),
                    std::chrono::milliseconds(cfg.query_timeout_ms),
-                   std::chrono::milliseconds(5'000), "tracehub-query"}),
+                   std::chrono::milliseconds(5'000), "tracehub-query", cfg.query_share}),
                &queries},
               health_thread,
               std::make_shared<pg::pool>(

@@ -109,7 +109,7 @@ struct recorded {
 // Postgres no connection of their own. Blocking.
 std::optional<recorded> record(const std::shared_ptr<pg::pool>& db, const std::string& action,
                                const std::string& params, std::optional<std::int64_t> until) {
-  auto c = db->acquire();
+  auto c = db->acquire(pg::pool::share::exempt);  // an operator's action never waits on readers
   if (!c) return std::nullopt;
   std::string until_text = until ? std::to_string(*until) : std::string();
   std::vector<pg::param> p{action, params, until ? pg::param(until_text) : pg::param()};
@@ -333,8 +333,7 @@ asio::awaitable<http::reply> controller::list_events(http::request& req) {
     if (ec != std::errc{} || p != raw->data() + raw->size() || limit < 1 || limit > 1000)
       co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
   }
-  co_return co_await asio::co_spawn(*opts_.db.executor, list_job(opts_.db.pool, limit),
-                                    asio::use_awaitable);
+  co_return co_await query::run(opts_.db, list_job(opts_.db.pool, limit));
 }
 
 std::vector<metrics::fault_view> controller::active() const {

@@ -3,8 +3,6 @@
 #include <charconv>
 #include <map>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "backend/base/clock.h"
@@ -154,8 +152,7 @@ asio::awaitable<http::reply> list_handler::operator()(http::request& req) {
     co_return http::json_error(400, "invalid_field", "limit must be 1..1000");
   if (resolved != "0" && resolved != "1")
     co_return http::json_error(400, "invalid_field", "resolved must be 0 or 1");
-  co_return co_await asio::co_spawn(
-      *opts_.db.executor, list(opts_.db.pool, f, *lim, resolved == "1"), asio::use_awaitable);
+  co_return co_await query::run(opts_.db, list(opts_.db.pool, f, *lim, resolved == "1"));
 }
 
 asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
@@ -175,7 +172,7 @@ asio::awaitable<http::reply> retry_handler::operator()(http::request& req) {
       }
     }
   }
-  co_return co_await asio::co_spawn(*opts_.db.executor, retry(opts_, f), asio::use_awaitable);
+  co_return co_await query::run(opts_.db, retry(opts_, f));
 }
 
 }  // namespace tracehub::deadletters

@@ -4,17 +4,51 @@
 
 namespace tracehub::pg {
 
-pool::lease::~lease() {
-  if (pool_) pool_->give_back(std::move(conn_));
+namespace {
+
+// The burst: one second's worth of the share.
+std::chrono::steady_clock::duration burst(double share) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(share));
 }
 
-result<pool::lease> pool::acquire() {
+}  // namespace
+
+pool::pool(pool_options opts) : opts_(std::move(opts)), share_left_(burst(opts_.time_share)) {}
+
+pool::lease::~lease() {
+  if (pool_) pool_->give_back(std::move(conn_), std::chrono::steady_clock::now() - since_);
+}
+
+pool::clock::duration pool::refill(clock::time_point now) {
+  if (opts_.time_share <= 0) return clock::duration::max();
+  const auto earned =
+      std::chrono::duration_cast<clock::duration>((now - refilled_at_) * opts_.time_share);
+  share_left_ = std::min(share_left_ + earned, burst(opts_.time_share));
+  refilled_at_ = now;
+  return share_left_;
+}
+
+result<pool::lease> pool::acquire(share s) {
   std::unique_lock lock(mutex_);
-  auto deadline = std::chrono::steady_clock::now() + opts_.acquire_timeout;
-  while (idle_.empty() && open_ >= opts_.size) {
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= opts_.size)
-      return make_error_code(errc::timeout);
+  const auto deadline = clock::now() + opts_.acquire_timeout;
+  for (;;) {
+    const auto now = clock::now();
+    const auto left = refill(now);
+    // An exempt lease may use one connection beyond `size`, kept for it: the operator's action
+    // never waits for readers' connections either.
+    const std::size_t limit = opts_.size + (s == share::exempt ? 1 : 0);
+    const bool connection_free = open_ - idle_.size() < limit && (!idle_.empty() || open_ < limit);
+    if (connection_free && (left > clock::duration::zero() || s == share::exempt)) break;
+    if (now >= deadline) return make_error_code(errc::timeout);
+    // Wake when a connection comes back, or when the share will have refilled (a lease
+    // returning also notifies, but the share grows with time alone).
+    auto wake = deadline;
+    if (connection_free)
+      wake = std::min(deadline,
+                      now + std::chrono::duration_cast<clock::duration>(-left / opts_.time_share) +
+                          std::chrono::milliseconds(1));
+    returned_.wait_until(lock, wake);
   }
   if (!idle_.empty()) {
     connection c = std::move(idle_.back());
@@ -36,8 +70,12 @@ result<pool::lease> pool::acquire() {
   return c.error();
 }
 
-void pool::give_back(std::optional<connection> c) {
+void pool::give_back(std::optional<connection> c, clock::duration held) {
   std::lock_guard lock(mutex_);
+  if (opts_.time_share > 0) {
+    refill(clock::now());
+    share_left_ -= held;
+  }
   if (c && c->ok()) {
     idle_.push_back(std::move(*c));
   } else {

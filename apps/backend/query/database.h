@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "backend/base/result.h"
@@ -21,6 +22,13 @@ struct database {
   std::shared_ptr<pg::pool> pool;
   boost::asio::thread_pool* executor = nullptr;
 };
+
+// Runs a query route's blocking Postgres work on the executor. 503 `busy` with Retry-After, and
+// Postgres untouched, when the request waited past the pool's acquire_timeout for a thread: a
+// reader waits a bounded time, however many wait before it. (How many wait is bounded by the
+// HTTP server's connections: one request at a time per connection.)
+boost::asio::awaitable<http::reply> run(const database& db,
+                                        boost::asio::awaitable<http::reply> job);
 
 // The 503 for a failed query: `timeout` (with the statement timeout in force) when Postgres
 // cancelled it or no connection came free in time, `unavailable` otherwise.

@@ -2,9 +2,6 @@
 
 #include <variant>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "backend/query/logs_params.h"
 
 namespace tracehub::query {
@@ -35,8 +32,7 @@ asio::awaitable<http::reply> logs_handler::operator()(http::request& req) {
   auto parsed = read_logs_params(req.target());
   if (auto* bad = std::get_if<bad_param>(&parsed))
     co_return http::json_error(400, "invalid_field", bad->detail);
-  co_return co_await asio::co_spawn(
-      *db_.executor, run_page(db_.pool, std::get<logs_params>(parsed)), asio::use_awaitable);
+  co_return co_await run(db_, run_page(db_.pool, std::get<logs_params>(parsed)));
 }
 
 }  // namespace tracehub::query

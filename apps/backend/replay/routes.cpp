@@ -2,8 +2,6 @@
 
 #include <charconv>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "backend/http/query.h"
@@ -87,9 +85,8 @@ asio::awaitable<http::reply> manual_replay_handler::operator()(http::request& re
   if (auto* r = std::get_if<http::reply>(&parsed)) co_return std::move(*r);
   auto& m = std::get<manual_request>(parsed);
   std::vector<std::string> args = {m.service, std::to_string(m.from), std::to_string(m.to)};
-  auto id = co_await asio::co_spawn(
-      *opts_.db.executor, json_query(opts_.db.pool, sql::insert_manual, std::move(args), 202),
-      asio::use_awaitable);
+  auto id = co_await query::run(
+      opts_.db, json_query(opts_.db.pool, sql::insert_manual, std::move(args), 202));
   if (id.status != 202) co_return id;
   co_return http::reply{202, "{\"id\":" + id.body + ",\"status\":\"pending\",\"service\":\"" +
                                  m.service + "\",\"from\":" + std::to_string(m.from) +
@@ -104,8 +101,7 @@ asio::awaitable<http::reply> list_replays_handler::operator()(http::request& req
   if (!status.empty() && status != "pending" && status != "completed" && status != "failed")
     co_return http::json_error(400, "invalid_field", "status must be pending, completed or failed");
   std::vector<std::string> args = {status, service, std::to_string(*limit)};
-  co_return co_await asio::co_spawn(
-      *db_.executor, json_query(db_.pool, sql::list, std::move(args), 200), asio::use_awaitable);
+  co_return co_await query::run(db_, json_query(db_.pool, sql::list, std::move(args), 200));
 }
 
 asio::awaitable<http::reply> list_lost_handler::operator()(http::request& req) {
@@ -129,16 +125,12 @@ asio::awaitable<http::reply> list_lost_handler::operator()(http::request& req) {
                                    std::to_string(*cursor),
                                    std::to_string(*from),
                                    std::to_string(*to)};
-  co_return co_await asio::co_spawn(*db_.executor,
-                                    json_query(db_.pool, sql::list_lost, std::move(args), 200),
-                                    asio::use_awaitable);
+  co_return co_await query::run(db_, json_query(db_.pool, sql::list_lost, std::move(args), 200));
 }
 
 asio::awaitable<http::reply> lost_summary_handler::operator()(http::request& req) {
   std::vector<std::string> args = {http::query_param(req.target(), "service").value_or("")};
-  co_return co_await asio::co_spawn(*db_.executor,
-                                    json_query(db_.pool, sql::lost_summary, std::move(args), 200),
-                                    asio::use_awaitable);
+  co_return co_await query::run(db_, json_query(db_.pool, sql::lost_summary, std::move(args), 200));
 }
 
 }  // namespace tracehub::replay

@@ -47,7 +47,7 @@ struct http_client::impl {
       }
       auto res = parser.release();
       if (!res.keep_alive()) stream.reset();
-      return {res.result_int(), std::move(res.body())};
+      return {res.result_int(), std::move(res.body()), std::string(res[bhttp::field::retry_after])};
     }
     return {};
   }

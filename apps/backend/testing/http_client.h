@@ -11,6 +11,7 @@ namespace tracehub::testing {
 struct http_result {
   unsigned status = 0;  // 0: no answer (connection failed or closed without a response)
   std::string body;
+  std::string retry_after;  // the Retry-After header, "" when absent
 };
 
 class http_client {

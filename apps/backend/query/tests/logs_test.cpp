@@ -136,7 +136,11 @@ TEST(query_pool, slow_queries_time_out_stay_bounded_and_never_hold_up_health) {
     clients.emplace_back([&] {
       testing::http_client q(backend.port());
       auto r = q.get("/logs?service=pool");
-      if (r.status == 503 && r.body.find("\"timeout\"") != std::string::npos) {
+      // 503 `timeout` once the statement timeout passes, or `busy` for those that waited past
+      // the pool's acquire timeout for a thread: either way bounded, and never a hang.
+      if (r.status == 503 && r.retry_after == "1" &&
+          (r.body.find("\"timeout\"") != std::string::npos ||
+           r.body.find("\"busy\"") != std::string::npos)) {
         ++timeouts;
       } else {
         ++other;
@@ -163,6 +167,67 @@ TEST(query_pool, slow_queries_time_out_stay_bounded_and_never_hold_up_health) {
   ASSERT_TRUE(holder->exec("ROLLBACK"));
   auto r = c.get("/logs?service=pool");
   EXPECT_EQ(r.status, 200u) << r.body;
+}
+
+// The query routes' time share (--query-share) holds readers back, not the operator: once the
+// readers have used it up, every query route waits (and answers 503 with Retry-After past the
+// acquire timeout), while a control sent meanwhile is applied and recorded at once, on the
+// connection the pool keeps for it.
+TEST(query_pool, readers_past_their_share_wait_and_controls_still_record) {
+  testing::pg_database db = testing::pg_database::create();
+  testing::redis_db redis;
+  testing::backend_options o{db.url(), redis.url()};
+  o.env = {{"TRACEHUB_QUERY_TIMEOUT_MS", "1500"},
+           {"TRACEHUB_QUERY_CONNECTIONS", "2"},
+           {"TRACEHUB_QUERY_SHARE", "0.05"}};
+  auto backend = testing::backend_process::start(o);
+  testing::http_client c(backend.port());
+  ASSERT_EQ(testing::post_batch(c, "share", testing::seq_span(1, 10)).status, 200u);
+  ASSERT_TRUE(testing::eventually([&] { return testing::count_rows(db.url()).rows == 10; }));
+
+  // Two readers stuck on a locked table hold both connections for the statement timeout:
+  // 3 s of connection time, a minute of a 5 % share.
+  auto holder = pg::connection::open(db.url());
+  ASSERT_TRUE(holder);
+  ASSERT_TRUE(holder->exec("BEGIN; LOCK TABLE logs IN ACCESS EXCLUSIVE MODE"));
+  std::vector<std::thread> held;
+  std::atomic<int> timeouts{0};
+  for (int i = 0; i < 2; ++i)
+    held.emplace_back([&] {
+      testing::http_client q(backend.port());
+      auto r = q.get("/logs?service=share");
+      if (r.status == 503 && r.body.find("\"timeout\"") != std::string::npos &&
+          r.retry_after == "1")
+        ++timeouts;
+    });
+  // (pg_stat_activity from another session: the holder's transaction sees one snapshot of it.)
+  auto observer = pg::connection::open(db.url());
+  ASSERT_TRUE(observer);
+  ASSERT_TRUE(testing::eventually([&] {
+    auto n = observer->query(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tracehub-query' AND "
+        "wait_event_type = 'Lock'");
+    return n && n->get_int(0, 0) == 2;
+  }));
+  // The operator's action gets the kept connection and is recorded (a null id would say not).
+  auto fault = c.post("/metrics/control", R"({"action":"delay_ack","durationMs":1000})");
+  EXPECT_EQ(fault.status, 200u) << fault.body;
+  EXPECT_EQ(fault.body.find("\"id\":null"), std::string::npos) << fault.body;
+  for (auto& t : held)
+    t.join();
+  EXPECT_EQ(timeouts.load(), 2);
+  ASSERT_TRUE(holder->exec("ROLLBACK"));
+
+  // The share is spent: a reader now waits out the acquire timeout and is told to come back.
+  auto start = std::chrono::steady_clock::now();
+  auto r = c.get("/replays");
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_EQ(r.retry_after, "1");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  // The control's record is in sim_events, though readers could not get a query in.
+  auto recorded = observer->query("SELECT count(*) FROM sim_events WHERE action = 'delay_ack'");
+  ASSERT_TRUE(recorded);
+  EXPECT_EQ(recorded->get_int(0, 0), 1);
 }
 
 // A hundred readers hammering every Postgres-backed read route (GET /logs, /sim-events,
