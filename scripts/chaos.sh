@@ -21,8 +21,8 @@
 # ingest must answer 503 and the queue plateau at the budget, then everything must land.
 #
 # At the end the load stops, the queues drain, and every seq every producer was acknowledged
-# (each seq <= seq:{svc} that left the producer's buffer: a producer trims its buffer only on an
-# ACK covering the seq; the probe's seqs up to its last 200) must be in `logs` exactly once, or
+# (each seq up to the producer's counter that left its buffer: a producer trims its buffer only
+# on an ACK covering the seq; the probe's seqs up to its last 200) must be in `logs` exactly once, or
 # reported lost (`lost_seqs`) or dead-lettered (`dead_letters`). Exit 0 when so, 1 otherwise.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -434,18 +434,15 @@ while true; do
 done
 drain_secs=$((SECONDS - drain_start))
 
-# What each producer was acknowledged: the simulators' seqs 1..seq:{svc} minus what their
-# buffers still hold; the probe's 1..its last 200.
+# What each producer was acknowledged: the simulators' seqs 1..counter minus what their buffers
+# still hold (the simulator prints both: it owns those keys); the probe's 1..its last 200.
+"$sim_bin" --print-state --services "payment-service,auth-service,order-service${extra_services:+,$extra_services}" \
+  --redis-url "redis://127.0.0.1:$TRACEHUB_REDIS_PORT" --log-level error >"$out/producer-state.tsv"
 {
-  for svc in payment-service auth-service order-service ${extra_services//,/ }; do
-    printf '%s\t%s\n' "$svc" "$(($(rcli get "seq:{$svc}") + 0))"
-  done
+  awk -F'\t' '$1 == "producer" { printf "%s\t%s\n", $2, $3 }' "$out/producer-state.tsv"
   printf '%s\t%s\n' "$probe_service" "$(cat "$out/probe.acked")"
 } >"$out/producers.tsv"
-for svc in payment-service auth-service order-service ${extra_services//,/ }; do
-  rcli --raw zrange "buffer:{$svc}" -inf +inf byscore withscores |
-    awk -v svc="$svc" 'NR % 2 == 0 { printf "%s\t%s\n", svc, $0 }'
-done >"$out/buffered.tsv"
+awk -F'\t' '$1 == "buffered" { printf "%s\t%s\n", $2, $3 }' "$out/producer-state.tsv" >"$out/buffered.tsv"
 
 sql >"$out/verdict.tsv" <<SQL
 CREATE TEMP TABLE producers (service text PRIMARY KEY, counter bigint NOT NULL);

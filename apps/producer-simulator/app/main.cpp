@@ -2,6 +2,7 @@
 // until SIGINT/SIGTERM or --duration-s, then drain (a second signal stops at once).
 // Exit status: 0 after a clean stop, 2 for a bad flag, 1 for a start-up failure.
 #include <csignal>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <random>
@@ -19,6 +20,7 @@
 #include "backend/base/log.h"
 #include "backend/redis/async_connection.h"
 #include "producer-simulator/app/sim_config.h"
+#include "producer-simulator/producer/buffer.h"
 #include "producer-simulator/producer/producer.h"
 
 namespace asio = boost::asio;
@@ -64,6 +66,54 @@ asio::awaitable<void> await_redis(std::shared_ptr<redis::async_connection> redis
     co_await t.async_wait(asio::use_awaitable);
   }
   if (!redis->connected()) log().warn("redis not reachable yet; producers retry until it is");
+}
+
+// --print-state: per service, `producer<TAB>service<TAB>counter` (the last seq handed out), then
+// `buffered<TAB>service<TAB>seq` for each seq still buffered. Every seq from 1 to the counter
+// that is not buffered was acknowledged (a producer trims only what an ACK covered).
+asio::awaitable<int> print_state(std::shared_ptr<redis::async_connection> redis,
+                                 std::vector<std::string> services) {
+  co_await await_redis(redis);
+  int code = 0;
+  for (const auto& service : services) {
+    producer::buffer b(redis, service);
+    auto last = co_await b.last_seq();
+    if (!last) {
+      log().error("{}: {}", service, last.error().message());
+      code = 1;
+      continue;
+    }
+    std::printf("producer\t%s\t%lld\n", service.c_str(), static_cast<long long>(*last));
+    for (std::int64_t after = 0; after < *last;) {
+      auto page = co_await b.read(after, *last, 10'000);
+      if (!page) {
+        log().error("{}: {}", service, page.error().message());
+        code = 1;
+        break;
+      }
+      if (page->empty()) break;
+      for (const auto& e : *page)
+        std::printf("buffered\t%s\t%lld\n", service.c_str(), static_cast<long long>(e.seq));
+      after = page->back().seq;
+    }
+  }
+  std::fflush(stdout);
+  redis->stop();
+  co_return code;
+}
+
+int print_state(const sim::sim_config& cfg) {
+  auto ep = redis::parse_url(cfg.redis_url);
+  if (!ep) throw std::runtime_error("bad URL");  // validated by the flags already
+  asio::io_context io(1);
+  auto redis = redis::async_connection::create(io.get_executor(), *ep);
+  redis->start();
+  int code = 1;
+  asio::co_spawn(io, print_state(redis, cfg.services), [&](std::exception_ptr e, int c) {
+    if (!e) code = c;
+  });
+  io.run();
+  return code;
 }
 
 int run(const sim::sim_config& cfg) {
@@ -143,7 +193,7 @@ int main(int argc, char** argv) {
   set_log_level(cfg.log_level);
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    return run(cfg);
+    return cfg.print_state ? print_state(cfg) : run(cfg);
   } catch (const std::exception& e) {
     log().critical("{}", e.what());
     return 1;

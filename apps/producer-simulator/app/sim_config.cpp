@@ -74,6 +74,9 @@ sim_config parse_sim_config(int argc, char** argv) {
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error|off")
       ->envname("TRACEHUB_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_flag("--print-state", c.print_state,
+               "print each service's seq counter and buffered seqs as TSV lines "
+               "(producer<TAB>service<TAB>counter, buffered<TAB>service<TAB>seq), then exit");
   try {
     cli.parse(argc, argv);
     if (std::set<std::string>(c.services.begin(), c.services.end()).size() != c.services.size())

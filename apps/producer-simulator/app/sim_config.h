@@ -23,6 +23,9 @@ struct sim_config {
   std::string ingest_token;  // TRACEHUB_INGEST_TOKEN; empty: the backend requires none
   double duration_s = 0;     // 0: until SIGINT/SIGTERM
   std::string log_level = "info";
+  // Print each service's seq counter and buffered seqs (TSV, see main.cpp) and exit: how a
+  // script learns what the producers were acknowledged without spelling their Redis keys.
+  bool print_state = false;
 };
 
 // Parses argv and the environment. --help prints the usage and exits 0; a bad flag or value
