@@ -118,7 +118,8 @@ double disk_written_mb() {
 
 cpu_times cpu_meter::sample() const {
   cpu_times t;
-  t.backend = own_seconds(backend_);
+  for (auto pid : backends_)
+    t.backend += own_seconds(pid);
   t.redis = own_seconds(redis_);
   t.postgres = tree_seconds(postmaster_);
   t.client = own_seconds(getpid());
@@ -140,16 +141,6 @@ cpu_times operator-(const cpu_times& a, const cpu_times& b) {
 pid_t parent_of(pid_t pid) {
   auto s = read_stat(pid);
   return s.ok ? s.ppid : 0;
-}
-
-pid_t child_named(const char* comm_prefix) {
-  pid_t found = 0, self = getpid();
-  std::string prefix(comm_prefix);
-  for_each_pid([&](pid_t pid) {
-    auto s = read_stat(pid);
-    if (s.ok && s.ppid == self && s.comm.starts_with(prefix)) found = pid;
-  });
-  return found;
 }
 
 }  // namespace tracehub::bench

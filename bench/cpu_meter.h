@@ -8,23 +8,27 @@
 
 #include <sys/types.h>
 
+#include <utility>
+#include <vector>
+
 namespace tracehub::bench {
 
 struct cpu_times {
-  double backend = 0, redis = 0, postgres = 0, client = 0;  // CPU seconds
+  double backend = 0, redis = 0, postgres = 0, client = 0;  // CPU seconds; backend: all processes
   double machine_busy = 0, machine_total = 0;               // all CPUs, from /proc/stat
   double disk_written_mb = 0;  // all whole disks, from /proc/diskstats (MiB)
 };
 
 class cpu_meter {
  public:
-  cpu_meter(pid_t backend, pid_t redis, pid_t postmaster)
-      : backend_(backend), redis_(redis), postmaster_(postmaster) {}
+  cpu_meter(std::vector<pid_t> backends, pid_t redis, pid_t postmaster)
+      : backends_(std::move(backends)), redis_(redis), postmaster_(postmaster) {}
 
   cpu_times sample() const;
 
  private:
-  pid_t backend_, redis_, postmaster_;
+  std::vector<pid_t> backends_;
+  pid_t redis_, postmaster_;
 };
 
 // `later` - `earlier`, field by field.
@@ -32,7 +36,5 @@ cpu_times operator-(const cpu_times& later, const cpu_times& earlier);
 
 // The parent pid of `pid` (0 if unreadable).
 pid_t parent_of(pid_t pid);
-// A child of this process whose command name starts with `comm_prefix` (0 if none).
-pid_t child_named(const char* comm_prefix);
 
 }  // namespace tracehub::bench

@@ -61,7 +61,7 @@ struct local_results {
 
 void produce(std::size_t p, const producer_options& opts, steady::time_point deadline,
              shared_state& shared, local_results& out) {
-  testing::http_client client(opts.port);
+  testing::http_client client(opts.ports[p % opts.ports.size()]);
   const auto mine = services_of(p, opts);
   std::vector<std::string> names;
   for (auto s : mine)

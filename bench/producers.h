@@ -1,10 +1,11 @@
 // bench/producers.h — K producer threads posting batches to POST /ingest at full speed.
 //
-// Each producer has one keep-alive HTTP connection and posts batches of consecutive seqs for
-// its services until the deadline, timing every request. Seqs of one service are handed out by
-// a shared counter, so services may be shared by several producers (--services < --producers).
-// A 503 (queue full, Redis away) is retried with the same seqs after a short pause; any other
-// non-200 answer stops that producer and is counted as an error.
+// Each producer has one keep-alive HTTP connection, to API process p mod N of the N given, and
+// posts batches of consecutive seqs for its services until the deadline, timing every request.
+// Seqs of one service are handed out by a shared counter, so services may be shared by several
+// producers (--services < --producers). A 503 (queue full, Redis away) is retried with the same
+// seqs after a short pause; any other non-200 answer stops that producer and is counted as an
+// error.
 #pragma once
 
 #include <chrono>
@@ -17,7 +18,7 @@ namespace tracehub::bench {
 using steady = std::chrono::steady_clock;
 
 struct producer_options {
-  unsigned short port = 0;
+  std::vector<unsigned short> ports;  // the API processes; producer p posts to p mod size
   std::size_t producers = 4;
   std::size_t services = 4;
   std::int64_t batch = 500;

@@ -2,11 +2,16 @@
 //
 // In one run: a fresh Postgres database and a flushed Redis database (from
 // TRACEHUB_TEST_PG_URL / TRACEHUB_TEST_REDIS_URL, as scripts/test-env.sh exports them), the real
-// backend binary, K producers posting batches at full speed for --seconds; then the time until
-// Postgres holds every accepted row; then a raw COPY of the same rows into an empty copy of
-// `logs` as the baseline. Prints plain aligned text; the last line is a one-line summary.
+// backend binary — one process with every role, or --api N and --workers M processes as
+// `./start.sh up --api N --workers M` runs them — K producers posting batches at full speed for
+// --seconds (to the API processes in turn); then the time until Postgres holds every accepted
+// row; then, on the idle pipeline, a probe of --event-seconds whose log:new events are timed at
+// a Socket.IO client of each process (bench/event_watch.h); then a raw COPY of the same rows
+// into an empty copy of `logs` as the baseline. Prints plain aligned text; the last line is a
+// one-line summary.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -33,7 +38,9 @@
 #include "backend/worker/worker.h"
 #include "bench/copy_baseline.h"
 #include "bench/cpu_meter.h"
+#include "bench/event_watch.h"
 #include "bench/producers.h"
+#include "bench/workload.h"
 
 namespace tracehub::bench {
 namespace {
@@ -43,7 +50,10 @@ struct bench_options {
   std::int64_t batch = 500;
   int seconds = 30;
   std::size_t services = 0;  // 0: as many as producers
-  int workers = 1;
+  int api = 0;               // API processes; 0 (with workers 0): one process with every role
+  int workers = 0;           // worker processes
+  int worker_threads = 1;    // queue workers in each process that has them
+  int event_seconds = 10;    // the idle event probe; 0: none
   int redis_db = 12;
   int drain_timeout_s = 600;
   std::size_t readers = 0;  // GET /logs loops running in every other 5 s slice
@@ -304,6 +314,98 @@ durable_result wait_durable(const std::string& db_url, const std::string& redis_
   }
 }
 
+// The backend processes of one layout: one with every role (api[0]), or N API and M worker
+// processes. Workers start first: the API processes find the consumer groups made.
+struct backends {
+  std::vector<testing::backend_process> api, workers;
+
+  backends(const bench_options& o, const std::string& db_url, const std::string& redis_url) {
+    auto options = [&](const char* role, const std::string& consumer) {
+      testing::backend_options bo(db_url, redis_url);
+      bo.role = role;
+      bo.consumer = consumer;
+      bo.workers = o.worker_threads;
+      return bo;
+    };
+    if (o.api == 0) {
+      api.push_back(testing::backend_process::start(options("all", "bench")));
+      return;
+    }
+    for (int j = 1; j <= o.workers; ++j)
+      workers.push_back(
+          testing::backend_process::start(options("worker", "bench-w" + std::to_string(j))));
+    for (int i = 1; i <= o.api; ++i)
+      api.push_back(testing::backend_process::start(options("api", "bench-a" + std::to_string(i))));
+  }
+  bool split() const { return !workers.empty(); }
+  std::vector<unsigned short> api_ports() const {
+    std::vector<unsigned short> out;
+    for (const auto& p : api)
+      out.push_back(p.port());
+    return out;
+  }
+  std::vector<pid_t> pids() const {
+    std::vector<pid_t> out;
+    for (const auto* group : {&api, &workers})
+      for (const auto& p : *group)
+        out.push_back(p.pid());
+    return out;
+  }
+  // A Socket.IO client on every process; those with queue workers commit.
+  std::vector<watched_process> watched() const {
+    std::vector<watched_process> out;
+    for (const auto& p : api)
+      out.push_back({p.port(), !split()});
+    for (const auto& p : workers)
+      out.push_back({p.port(), true});
+    return out;
+  }
+  std::string describe(int threads) const {
+    const std::string t = std::to_string(threads) + " queue worker thread(s)";
+    if (!split()) return "one process with every role, " + t;
+    return std::to_string(api.size()) + " API + " + std::to_string(workers.size()) +
+           " worker processes, " + t + " each";
+  }
+};
+
+constexpr const char* probe_service = "bench-probe";
+
+struct probe_result {
+  std::vector<std::pair<std::int64_t, steady::time_point>> acked;  // seq, when its ACK was read
+  std::int64_t errors = 0;
+};
+
+// One single-entry batch of `probe_service` every 50 ms for `duration`, on a pipeline with
+// nothing else to do: each is stored in a transaction of its own, so each gets its log:new.
+probe_result run_event_probe(unsigned short port, std::chrono::seconds duration) {
+  testing::http_client c(port);
+  probe_result r;
+  const auto end = steady::now() + duration;
+  for (std::int64_t seq = 1; steady::now() < end; ++seq) {
+    const auto next = steady::now() + std::chrono::milliseconds(50);
+    auto res = c.post("/ingest", batch_body(probe_service, seq, 1));
+    if (res.status == 200)
+      r.acked.emplace_back(seq, steady::now());
+    else
+      ++r.errors;
+    std::this_thread::sleep_until(next);  // a rate (20 a second), not a synchronisation
+  }
+  return r;
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+std::string p50_p99(const std::vector<double>& sorted) {
+  if (sorted.empty()) return "none";
+  return fmt("%.2f", percentile(sorted, 50)) + " / " + fmt("%.2f", percentile(sorted, 99)) + " / " +
+         fmt("%.2f ms", percentile(sorted, 100)) + "  (" + std::to_string(sorted.size()) + ")";
+}
+
 int run(const bench_options& o, const std::string& command_line) {
   const std::size_t services = o.services == 0 ? o.producers : o.services;
   const std::size_t batches_per_copy = worker::options{}.read_count;
@@ -321,11 +423,9 @@ int run(const bench_options& o, const std::string& command_line) {
     postmaster = parent_of(static_cast<pid_t>(query_int(c, "SELECT pg_backend_pid()")));
   }
 
-  testing::backend_options bo(db.url(), redis.url);
-  bo.workers = o.workers;
-  bo.consumer = "bench";
-  std::optional<testing::backend_process> backend(testing::backend_process::start(bo));
-  const cpu_meter meter(child_named("tracehub-backen"), redis.pid, postmaster);
+  std::optional<backends> procs(std::in_place, o, db.url(), redis.url);
+  const cpu_meter meter(procs->pids(), redis.pid, postmaster);
+  std::optional<event_watch> watch(std::in_place, procs->watched());
 
   std::printf("TraceHub end-to-end benchmark\n");
   row("command", command_line);
@@ -333,16 +433,18 @@ int run(const bench_options& o, const std::string& command_line) {
       std::to_string(ncpu) + " CPUs (nproc), " + fmt("%.1f GiB RAM, ", ram_gib) + cpu_model());
   row("note", "producers, backend, Redis and Postgres share these " + std::to_string(ncpu) +
                   " CPUs: every figure is end-to-end on one box");
+  row("load average at start", load_average());
   row("servers", "PostgreSQL " + pg_version + ", Redis " + redis.version +
                      " (appendonly yes, appendfsync everysec)");
+  row("backend", procs->describe(o.worker_threads));
   row("workload", std::to_string(o.producers) + " producers, " + std::to_string(services) +
                       " services, batches of " + std::to_string(o.batch) + ", " +
-                      std::to_string(o.seconds) + " s, " + std::to_string(o.workers) +
-                      " worker(s) x " + std::to_string(batches_per_copy) + " batches per COPY");
+                      std::to_string(o.seconds) + " s, " + std::to_string(batches_per_copy) +
+                      " batches per COPY");
   std::fflush(stdout);
 
   producer_options po;
-  po.port = backend->port();
+  po.ports = procs->api_ports();
   po.producers = o.producers;
   po.services = services;
   po.batch = o.batch;
@@ -350,13 +452,42 @@ int run(const bench_options& o, const std::string& command_line) {
   const auto cpu_start = meter.sample();
   const auto planned_start = steady::now();
   std::optional<readers> reading;
-  if (o.readers > 0) reading.emplace(po.port, o.readers, planned_start);
+  if (o.readers > 0) reading.emplace(po.ports.front(), o.readers, planned_start);
   const auto p = run_producers(po);
   if (reading) reading->stop();
   const auto cpu_window = meter.sample();
   const auto d = wait_durable(db.url(), redis.url, p, o.drain_timeout_s);
   const auto cpu_end = meter.sample();
-  backend.reset();  // the baseline gets the machine to itself
+
+  // The idle probe, then every probe event given 10 s to arrive on both sides.
+  probe_result probe;
+  if (o.event_seconds > 0) {
+    probe = run_event_probe(po.ports.front(), std::chrono::seconds(o.event_seconds));
+    const auto until = steady::now() + std::chrono::seconds(10);
+    while (!probe.acked.empty() && steady::now() < until &&
+           !(watch->first_arrival(probe_service, probe.acked.back().first, true) &&
+             (!procs->split() ||
+              watch->first_arrival(probe_service, probe.acked.back().first, false))))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto load_at_end = load_average();
+  const auto is_probe = [](const std::string& s) { return s == probe_service; };
+  const auto added_under_load = watch->added_ms([&](const std::string& s) { return !is_probe(s); });
+  const auto added_idle = watch->added_ms(is_probe);
+  std::vector<double> ack_to_local, ack_to_remote;
+  for (const auto& [seq, acked_at] : probe.acked) {
+    auto ms = [&](steady::time_point t) {
+      return std::chrono::duration<double, std::milli>(t - acked_at).count();
+    };
+    if (auto t = watch->first_arrival(probe_service, seq, true)) ack_to_local.push_back(ms(*t));
+    if (auto t = watch->first_arrival(probe_service, seq, false)) ack_to_remote.push_back(ms(*t));
+  }
+  std::sort(ack_to_local.begin(), ack_to_local.end());
+  std::sort(ack_to_remote.begin(), ack_to_remote.end());
+  const std::int64_t events_seen = watch->events_seen();
+  const bool split = procs->split();
+  watch.reset();
+  procs.reset();  // the baseline gets the machine to itself
 
   const double window = seconds_between(p.start, p.end);
   const double accepted_rate = static_cast<double>(p.accepted_logs) / window;
@@ -409,6 +540,28 @@ int run(const bench_options& o, const std::string& command_line) {
   std::fflush(stdout);
 
   std::printf(
+      "\nevents: log:new at a Socket.IO client of each process (%lld frames); ms p50 / p99 / max "
+      "(pairs); added = API process's client - committing process's client, same event\n",
+      static_cast<long long>(events_seen));
+  if (split) {
+    row("under load: added", p50_p99(added_under_load));
+  } else {
+    row("under load: added", "none: one process, every event is delivered in-process");
+  }
+  if (o.event_seconds > 0) {
+    row("idle probe", std::to_string(probe.acked.size()) + " single-entry batches at 20/s, " +
+                          std::to_string(probe.errors) + " errors");
+    row(split ? "  ACK -> committing process" : "  ACK -> client (in-process)",
+        p50_p99(ack_to_local));
+    if (split) {
+      row("  ACK -> API process's client", p50_p99(ack_to_remote));
+      row("  added (API - committing)", p50_p99(added_idle));
+    }
+  }
+  row("load average at end", load_at_end);
+  std::fflush(stdout);
+
+  std::printf(
       "\nbaseline: raw COPY of the same rows into logs_copy_baseline "
       "(LIKE logs INCLUDING ALL)\n");
   const auto rows = render_baseline_rows(p.batches, batches_per_copy);
@@ -435,12 +588,24 @@ int run(const bench_options& o, const std::string& command_line) {
   const double ratio = durable_rate / copy_rate;
   std::printf("\n");
   row("ratio durable / COPY", fmt("%.3f", ratio) + "  (issue floor 0.3, goal 0.6)");
+  std::string events;
+  if (split && !added_under_load.empty())
+    events += fmt(" | events added p50 %.2f", percentile(added_under_load, 50)) +
+              fmt(" p99 %.2f ms", percentile(added_under_load, 99));
+  if (split && !added_idle.empty())
+    events += fmt(" (idle p50 %.2f", percentile(added_idle, 50)) +
+              fmt(" p99 %.2f ms)", percentile(added_idle, 99));
+  if (!ack_to_remote.empty() || !ack_to_local.empty()) {
+    const auto& seen = split ? ack_to_remote : ack_to_local;
+    events += fmt(" | idle ACK->API client p50 %.2f", percentile(seen, 50)) +
+              fmt(" p99 %.2f ms", percentile(seen, 99));
+  }
   std::printf(
-      "\nsummary: K=%zu batch=%lld %ds nproc=%ld | accepted %s logs/s | durable %s "
-      "logs/s | COPY %s rows/s | ratio %.3f | ACK p50 %.2f ms p99 %.2f ms%s\n",
-      o.producers, static_cast<long long>(o.batch), o.seconds, ncpu, rate(accepted_rate).c_str(),
-      rate(durable_rate).c_str(), rate(copy_rate).c_str(), ratio, percentile(p.ack_latency_ms, 50),
-      percentile(p.ack_latency_ms, 99),
+      "\nsummary: K=%zu batch=%lld %ds nproc=%ld api=%d workers=%d | accepted %s logs/s | "
+      "durable %s logs/s | COPY %s rows/s | ratio %.3f | ACK p50 %.2f ms p99 %.2f ms%s%s\n",
+      o.producers, static_cast<long long>(o.batch), o.seconds, ncpu, o.api, o.workers,
+      rate(accepted_rate).c_str(), rate(durable_rate).c_str(), rate(copy_rate).c_str(), ratio,
+      percentile(p.ack_latency_ms, 50), percentile(p.ack_latency_ms, 99), events.c_str(),
       d.complete && d.rows == p.accepted_logs && p.errors == 0 ? "" : " | INCOMPLETE");
   return d.complete && d.rows == p.accepted_logs && p.errors == 0 ? 0 : 1;
 }
@@ -458,7 +623,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   cli.add_option("--services", o.services, "distinct services (default: one per producer)")
       ->check(CLI::Range(0, 4096));
-  cli.add_option("--workers", o.workers, "queue workers in the backend")->check(CLI::Range(1, 64));
+  cli.add_option("--api", o.api,
+                 "API processes (role api); with --workers, instead of one process with every "
+                 "role")
+      ->check(CLI::Range(0, 16));
+  cli.add_option("--workers", o.workers, "worker processes (role worker); with --api")
+      ->check(CLI::Range(0, 16));
+  cli.add_option("--worker-threads", o.worker_threads,
+                 "queue workers in each process that has them")
+      ->check(CLI::Range(1, 64));
+  cli.add_option("--event-seconds", o.event_seconds,
+                 "length of the idle event probe after the drain (0: none)")
+      ->check(CLI::Range(0, 600));
   cli.add_option("--redis-db", o.redis_db, "Redis database index to flush and use")
       ->check(CLI::Range(0, 15));
   cli.add_option("--readers", o.readers,
@@ -468,6 +644,10 @@ int main(int argc, char** argv) {
   cli.add_option("--drain-timeout", o.drain_timeout_s,
                  "seconds to wait for every accepted row to be committed");
   CLI11_PARSE(cli, argc, argv);
+  if ((o.api == 0) != (o.workers == 0)) {
+    std::fprintf(stderr, "tracehub-bench: --api and --workers go together (both 0: one process)\n");
+    return 2;
+  }
 
   std::string command_line;
   for (int i = 0; i < argc; ++i)
