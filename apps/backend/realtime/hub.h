@@ -18,8 +18,9 @@
 // Host or Origin is foreign (http/admin.h; 421/403), a new session when max_clients are
 // connected (503). With an admin token set,
 // a client joins "/" only with `auth: {token}` in its CONNECT packet — or, when public_read,
-// without it, and then gets metrics:snapshot and log:new only. A connection that has not
-// joined "/" within join_timeout is closed.
+// without it, and then gets metrics:snapshot and log:new only. A connection that has joined
+// no namespace within join_timeout is closed. A malformed packet (Engine.IO or Socket.IO, an
+// event whose payload is not ["name", ...]) closes the connection.
 #pragma once
 
 #include <chrono>

@@ -2,15 +2,24 @@
 // unmodified in tests/conformance (README there), run with their own command, `npm test`
 // (mocha), against conformance_server.cpp: realtime/'s hub configured as the suites expect.
 // Every test of each suite must pass, and as many must run as the suite holds, so a suite
-// that stopped loading its tests cannot pass. The suites hard-code http://localhost:3000: the
-// server takes port 3000 once it is free (waiting, within a limit, for another user of it).
+// that stopped loading its tests cannot pass. The suites hard-code http://localhost:3000: where
+// it may (root), the test moves into a network namespace of its own, whose loopback nobody
+// else uses; elsewhere the server takes port 3000 once it is free (waiting, within a limit,
+// for another user of it).
 #include <gtest/gtest.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -47,6 +56,26 @@ bool bindable(const char* address, unsigned short port) {
 
 bool port_free(unsigned short port) {
   return bindable("127.0.0.1", port) && bindable("::1", port);
+}
+
+// Moves this process (and so the server and the suites it starts) into a new network
+// namespace and brings its loopback up. False when not permitted (CAP_SYS_ADMIN is needed).
+bool private_loopback() {
+  static const bool done = [] {
+    if (unshare(CLONE_NEWNET) != 0) return false;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return false;
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    bool up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0;
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    up = up && ioctl(fd, SIOCSIFFLAGS, &ifr) == 0;
+    close(fd);
+    if (!up) throw std::runtime_error("a new network namespace without a loopback");
+    std::cerr << "in a network namespace of its own: port " << suite_port << " is free\n";
+    return true;
+  }();
+  return done;
 }
 
 // The server, listening on the suites' port: started once the port is free, again if another
@@ -94,6 +123,7 @@ void run_suite(const std::string& name, int tests) {
   ASSERT_TRUE(fs::exists(dir / "node_modules" / "mocha"))
       << "npm packages missing in " << dir << ": run scripts/deps.sh";
   auto ready = fs::temp_directory_path() / ("tracehub-conformance-" + std::to_string(getpid()));
+  private_loopback();
   auto server = start_server(ready);
   fs::remove(ready);
   ASSERT_TRUE(server) << "port " << suite_port << " stayed in use for " << port_wait.count()
