@@ -13,7 +13,8 @@
 #         compose test (scripts/compose-smoke.sh). `./start.sh test`, `fuzz` and CI ask for this.
 # Needs root, or sudo, when something is missing. Then installs the npm packages (exactly as
 # locked, when missing or older than the lock file): the dashboard's for `up`, and those of the
-# Node tests (tests/realtime, tests/browser) too for `test`.
+# Node tests (tests/realtime, tests/browser, the protocol suites of tests/conformance) too for
+# `test`.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,10 +103,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   install_missing
 fi
 
-# npm packages of the dashboard (and for `test`, of the Node tests), exactly as
-# package-lock.json pins them.
+# npm packages of the dashboard (and for `test`, of the Node tests and the protocol suites),
+# exactly as package-lock.json pins them.
 node_dirs=(apps/dashboard)
-[[ "$group" != test ]] || node_dirs+=(tests/realtime tests/browser)
+[[ "$group" != test ]] ||
+  node_dirs+=(tests/realtime tests/browser tests/conformance/engine.io tests/conformance/socket.io)
 for node_dir in "${node_dirs[@]}"; do
   dir="$TRACEHUB_REPO/$node_dir"
   [[ -f "$dir/package-lock.json" ]] || continue

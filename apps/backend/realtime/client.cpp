@@ -1,5 +1,7 @@
 #include "backend/realtime/client.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -41,6 +43,15 @@ void fail(const beast::error_code& ec, const char* what) {
 // (its WebSocket closed); the session goes on polling.
 constexpr std::chrono::seconds upgrade_timeout{10};
 
+// A client may announce at most this many attachments for one binary packet (their bytes
+// together at most maxPayload).
+constexpr std::size_t max_attachments = 256;
+
+// The size a frame takes in a polling payload.
+std::size_t payload_size(const control_frame& f) {
+  return f.binary ? 1 + 4 * ((f.data->size() + 2) / 3) : f.data->size();
+}
+
 http::reply payload_reply(std::string body) {
   http::reply r(200, std::move(body));
   r.content_type = "text/plain; charset=UTF-8";
@@ -49,6 +60,53 @@ http::reply payload_reply(std::string body) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds tick_interval(const options& o) {
+  return std::clamp(o.ping_timeout / 10, std::chrono::milliseconds(1),
+                    std::chrono::milliseconds(250));
+}
+
+void peer::send(std::string_view text) const {
+  auto c = client_.lock();
+  if (!c) return;
+  std::string packet = "4";
+  packet += text;
+  c->push_control(std::move(packet));
+}
+
+void peer::send_binary(std::string_view bytes) const {
+  if (auto c = client_.lock()) c->push_control(std::string(bytes), true);
+}
+
+void peer::emit(std::string_view nsp, std::string_view args,
+                std::span<const std::string> attachments) const {
+  auto c = client_.lock();
+  if (!c) return;
+  auto type = attachments.empty() ? protocol::sio_type::event : protocol::sio_type::binary_event;
+  c->push_control(protocol::encode_sio(type, nsp, std::nullopt, attachments.size(), args));
+  for (const auto& a : attachments)
+    c->push_control(a, true);
+}
+
+void peer::ack(std::string_view nsp, std::uint64_t id, std::string_view args,
+               std::span<const std::string> attachments) const {
+  auto c = client_.lock();
+  if (!c) return;
+  auto type = attachments.empty() ? protocol::sio_type::ack : protocol::sio_type::binary_ack;
+  c->push_control(protocol::encode_sio(type, nsp, id, attachments.size(), args));
+  for (const auto& a : attachments)
+    c->push_control(a, true);
+}
+
+void peer::later(std::chrono::milliseconds delay, std::function<void(const peer&)> fn) const {
+  auto c = client_.lock();
+  if (!c || c->closed()) return;
+  auto timer = std::make_shared<asio::steady_timer>(c->strand_, delay);
+  timer->async_wait([timer, self = *this, fn = std::move(fn)](const boost::system::error_code&) {
+    auto c = self.client_.lock();
+    if (c && !c->closed()) fn(self);
+  });
+}
 
 client::client(asio::ip::tcp::socket socket, strand s, std::shared_ptr<const options> opts,
                std::shared_ptr<probe> counters)
@@ -122,23 +180,26 @@ asio::awaitable<void> client::read_loop(std::shared_ptr<client> self) {
       fail(rec, "websocket read");
       break;
     }
-    if (ws.got_text()) {
-      auto data = buffer.cdata();
-      self->on_text({static_cast<const char*>(data.data()), data.size()});
-    }  // binary messages carry attachments of binary events, which this server does not take
+    auto data = buffer.cdata();
+    std::string_view bytes{static_cast<const char*>(data.data()), data.size()};
+    if (ws.got_text())
+      self->on_text(bytes);
+    else if (self->takes_binary())
+      self->on_binary(std::string(bytes));
+    // else: a binary message, the attachment of a binary event, which this hub does not take
     buffer.consume(buffer.size());
     if (self->closed_) break;
   }
   self->close();
 }
 
-frame_ptr client::next_frame() {
-  frame_ptr frame;
+control_frame client::next_frame() {
+  control_frame frame;
   if (!control_.empty()) {
     frame = std::move(control_.front());
     control_.pop_front();
   } else if (!events_.empty()) {
-    frame = std::move(events_.front().frame);
+    frame.data = std::move(events_.front().frame);
     events_.pop_front();
     ++front_id_;
     if (events_.empty()) ack_ids_.clear();
@@ -149,15 +210,15 @@ frame_ptr client::next_frame() {
 
 asio::awaitable<void> client::write_loop(std::shared_ptr<client> self) {
   while (!self->closed_) {
-    frame_ptr frame = self->next_frame();
-    if (!frame) {
+    auto frame = self->next_frame();
+    if (!frame.data) {
       self->wake_.expires_at(steady::time_point::max());
       // Ends cancelled when woken by a push or by close(): either way, look again.
       co_await self->wake_.async_wait(use_tuple);
       continue;
     }
-    self->ws_->text(true);
-    auto [ec, n] = co_await self->ws_->async_write(asio::buffer(*frame), use_tuple);
+    self->ws_->binary(frame.binary);
+    auto [ec, n] = co_await self->ws_->async_write(asio::buffer(*frame.data), use_tuple);
     if (ec) {
       fail(ec, "websocket write");
       self->close();
@@ -188,7 +249,9 @@ asio::awaitable<http::reply> client::long_poll(std::shared_ptr<client> self) {
   std::string body;
   for (;;) {
     if (self->closed_) {
-      body = protocol::close_packet;
+      // As the reference server does: the client that closed gets a noop, so that its pending
+      // GET ends cleanly; one the server closed learns it from the close packet.
+      body = self->closed_by_client_ ? protocol::noop_packet : protocol::close_packet;
       break;
     }
     // Upgraded meanwhile, or probing: a noop lets the client finish pausing its polling.
@@ -198,13 +261,16 @@ asio::awaitable<http::reply> client::long_poll(std::shared_ptr<client> self) {
     }
     if (!self->control_.empty() || !self->events_.empty()) {
       // At least one frame, then as many as fit in maxPayload; the rest waits for the next GET.
-      while (auto frame = self->next_frame()) {
-        protocol::append_to_payload(body, *frame);
+      for (auto frame = self->next_frame(); frame.data; frame = self->next_frame()) {
+        if (frame.binary)
+          protocol::append_to_payload(body, "b" + protocol::encode_base64(*frame.data));
+        else
+          protocol::append_to_payload(body, *frame.data);
         self->probe_->frame_sent();
         auto next = !self->control_.empty()  ? self->control_.front()
-                    : !self->events_.empty() ? self->events_.front().frame
-                                             : nullptr;
-        if (!next || body.size() + 1 + next->size() > self->opts_->max_payload) break;
+                    : !self->events_.empty() ? control_frame{self->events_.front().frame}
+                                             : control_frame{};
+        if (!next.data || body.size() + 1 + payload_size(next) > self->opts_->max_payload) break;
       }
       break;
     }
@@ -227,7 +293,7 @@ http::reply client::on_post(const poll_request& r) {
     return http::json_error(400, "binary_unsupported",
                             "binary payloads are not served; the session is closed");
   }
-  auto payload = protocol::decode_payload(r.body, opts_->max_payload);
+  auto payload = protocol::decode_payload(r.body, opts_->max_payload, takes_binary());
   if (payload.error == protocol::payload_error::too_large)
     return http::json_error(
         413, "payload_too_large",
@@ -241,7 +307,10 @@ http::reply client::on_post(const poll_request& r) {
   }
   for (auto packet : payload.packets) {
     if (closed_) break;
-    on_text(packet);
+    if (packet[0] == 'b')
+      on_binary(*protocol::decode_base64(packet.substr(1)));  // checked by decode_payload
+    else
+      on_text(packet);
   }
   http::reply ok(200, "ok");
   ok.content_type = "text/html";  // what the reference server answers
@@ -293,6 +362,10 @@ asio::awaitable<void> client::upgrade(std::shared_ptr<client> self, asio::ip::tc
   co_await read_loop(self);
 }
 
+bool client::takes_binary() const {
+  return opts_->on_message || opts_->on_event;
+}
+
 void client::on_text(std::string_view text) {
   auto packet = protocol::decode_eio(text);
   if (!packet) {
@@ -306,40 +379,96 @@ void client::on_text(std::string_view text) {
     case protocol::eio_type::ping:  // not sent by v4 clients; answering costs nothing
       return push_control(std::string(protocol::pong_packet));
     case protocol::eio_type::message:
+      if (opts_->on_message) return opts_->on_message(peer(weak_from_this()), packet->data, false);
       return on_socket_io(packet->data);
     case protocol::eio_type::close:
+      closed_by_client_ = true;
       return close();
     default:  // open, upgrade, noop: nothing to do on a WebSocket-only server
       return;
   }
 }
 
+// A binary message (only when takes_binary()): the data of a bare Engine.IO server, or the
+// next attachment of the binary packet waiting for them.
+void client::on_binary(std::string bytes) {
+  if (opts_->on_message) return opts_->on_message(peer(weak_from_this()), bytes, true);
+  if (!partial_) {
+    log().debug("client {}: a binary message without a binary packet; closing", sid_);
+    return close();
+  }
+  partial_->bytes += bytes.size();
+  if (partial_->bytes > opts_->max_payload) {
+    log().debug("client {}: attachments over maxPayload; closing", sid_);
+    return close();
+  }
+  partial_->attachments.push_back(std::move(bytes));
+  if (partial_->attachments.size() < partial_->expected) return;
+  auto done = std::move(*partial_);
+  partial_.reset();
+  // A BINARY_ACK answers nothing this hub asked; it is taken and dropped.
+  if (done.type == protocol::sio_type::binary_event)
+    on_event(done.nsp, done.payload, done.ack_id, std::move(done.attachments));
+}
+
 void client::on_socket_io(std::string_view data) {
   auto p = protocol::decode_sio(data);
-  if (!p) {
+  if (!p || partial_) {
+    // A text packet while attachments are awaited is malformed too (as the reference parser).
     log().debug("client {}: malformed Socket.IO packet; closing", sid_);
     return close();
   }
-  if (p->type == protocol::sio_type::connect) {
-    if (p->nsp != "/") return push_control(protocol::connect_error(p->nsp, "Invalid namespace"));
-    return on_connect(p->payload);
-  }
-  if (p->nsp != "/") return;  // never connected: nothing is owed to other namespaces
   switch (p->type) {
+    case protocol::sio_type::connect:
+      if (p->nsp != "/" && std::find(opts_->namespaces.begin(), opts_->namespaces.end(), p->nsp) ==
+                               opts_->namespaces.end())
+        return push_control(protocol::connect_error(p->nsp, "Invalid namespace"));
+      return on_connect(p->nsp, p->payload);
     case protocol::sio_type::disconnect:
-      joined_ = false;
-      return;
+      return leave(p->nsp);
     case protocol::sio_type::event:
-      if (joined_) on_event(p->payload, p->ack_id);
-      return;
-    default:  // acks (we ask for none), binary packets (refused): ignored
-      return;
+    case protocol::sio_type::binary_event:
+      // An event must be ["name", ...]: anything else is malformed, and ends the connection.
+      if (!protocol::parse_event(p->payload)) {
+        log().debug("client {}: malformed event payload; closing", sid_);
+        return close();
+      }
+      break;
+    default:  // acks (we ask for none), connect errors (a server's): ignored
+      break;
   }
+  bool binary =
+      p->type == protocol::sio_type::binary_event || p->type == protocol::sio_type::binary_ack;
+  if (binary && takes_binary()) {
+    if (p->attachments > max_attachments) {
+      log().debug("client {}: {} attachments announced; closing", sid_, p->attachments);
+      return close();
+    }
+    partial_ = partial_packet{
+        p->type, std::string(p->nsp), p->ack_id, std::string(p->payload), p->attachments, 0, {}};
+    return;
+  }
+  if (p->type == protocol::sio_type::event) on_event(p->nsp, p->payload, p->ack_id, {});
+  // else: an ack (we ask for none), or a binary packet this hub does not take: ignored
 }
 
-// CONNECT to "/" with the client's `auth` object as payload (socket.io-client's `auth`
+bool client::joined(std::string_view nsp) const {
+  if (nsp == "/") return joined_;
+  return std::find(other_namespaces_.begin(), other_namespaces_.end(), nsp) !=
+         other_namespaces_.end();
+}
+
+void client::leave(std::string_view nsp) {
+  if (nsp == "/") {
+    joined_ = false;
+    return;
+  }
+  std::erase(other_namespaces_, nsp);
+}
+
+// CONNECT to `nsp` with the client's `auth` object as payload (socket.io-client's `auth`
 // option): {"token": "..."} is checked against the admin token when one is set.
-void client::on_connect(std::string_view auth_payload) {
+void client::on_connect(std::string_view nsp, std::string_view auth_payload) {
   const auto& access = opts_->access;
   if (!access || !access->token_required()) {
     full_access_ = true;
@@ -354,21 +483,34 @@ void client::on_connect(std::string_view auth_payload) {
     if (!full_access_ && (!presented.empty() || !opts_->public_read)) {
       probe_->join_refused();
       return push_control(protocol::connect_error(
-          "/", presented.empty() ? "unauthorized: this server needs the admin token (sign in)"
+          nsp, presented.empty() ? "unauthorized: this server needs the admin token (sign in)"
                                  : "forbidden: the token is not TRACEHUB_ADMIN_TOKEN"));
     }
   }
-  joined_ = true;
+  if (nsp == "/")
+    joined_ = true;
+  else if (!joined(nsp))
+    other_namespaces_.emplace_back(nsp);
   ever_joined_ = true;
-  push_control(protocol::connect_reply("/", sid_));
+  push_control(protocol::connect_reply(nsp, sid_));
+  if (opts_->on_join)
+    opts_->on_join(peer(weak_from_this()), nsp, auth_payload.empty() ? "{}" : auth_payload);
 }
 
-void client::on_event(std::string_view payload, std::optional<std::uint64_t> ack_id) {
-  auto call = protocol::parse_event(payload);
-  if (!call) return;
-  if (call->name != events::subscribe) return;  // the only event a client may send
+void client::on_event(std::string_view nsp, std::string_view payload,
+                      std::optional<std::uint64_t> ack_id, std::vector<std::string> attachments) {
+  if (!joined(nsp)) return;  // nothing is owed to a namespace the client has not joined
+  if (nsp == "/" && attachments.empty()) {
+    auto call = protocol::parse_event(payload);
+    if (call && call->name == events::subscribe) return on_subscribe(call->arg, ack_id);
+  }
+  if (!opts_->on_event) return;  // TraceHub takes no other event from clients
+  opts_->on_event(peer(weak_from_this()), socket_io_event{nsp, payload, ack_id, attachments});
+}
+
+void client::on_subscribe(const boost::json::value& arg, std::optional<std::uint64_t> ack_id) {
   std::string error;
-  auto filter = log_filter::parse(call->arg, error);
+  auto filter = log_filter::parse(arg, error);
   if (filter) filter_ = std::move(*filter);
   if (!ack_id) return;
   boost::json::object answer;
@@ -417,13 +559,13 @@ void client::push_event(const outgoing_event& e) {
   wake_writer();
 }
 
-void client::push_control(std::string text) {
+void client::push_control(std::string text, bool binary) {
   if (closed_) return;
   if (control_.size() >= max_control_frames) {
     log().info("client {}: {} control frames unsent; closing", sid_, control_.size());
     return close();
   }
-  control_.push_back(std::make_shared<const std::string>(std::move(text)));
+  control_.push_back({std::make_shared<const std::string>(std::move(text)), binary});
   wake_writer();
 }
 
@@ -441,8 +583,8 @@ void client::tick(steady::time_point now) {
     beast::error_code ignored;  // the upgrade coroutine sees its read end and cleans up
     beast::get_lowest_layer(*ws_).socket().close(ignored);
   }
-  if (!ever_joined_ && now - opened_at_ > opts_->join_timeout) {
-    log().info("client {}: did not join \"/\" within {} ms; closing", sid_,
+  if (!ever_joined_ && !opts_->on_message && now - opened_at_ > opts_->join_timeout) {
+    log().info("client {}: joined no namespace within {} ms; closing", sid_,
                opts_->join_timeout.count());
     probe_->join_timed_out();
     return close();
@@ -459,7 +601,11 @@ void client::tick(steady::time_point now) {
     return close();
   }
   if (!awaiting_pong_ && now - ping_sent_ >= opts_->ping_interval) {
-    ping_sent_ = now;
+    // The ping counts from when it was due, if that was at most a tick ago: pings keep their
+    // interval and the pong deadline does not drift by up to a tick (a ping sent later, after
+    // a stall, counts from now).
+    ping_sent_ = std::max<steady::time_point>(ping_sent_ + opts_->ping_interval,
+                                              now - tick_interval(*opts_));
     awaiting_pong_ = true;
     push_control(std::string(protocol::ping_packet));
   }

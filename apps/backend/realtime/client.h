@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,6 +28,7 @@
 #include "backend/realtime/hub.h"
 #include "backend/realtime/log_filter.h"
 #include "backend/realtime/probe.h"
+#include "backend/realtime/protocol.h"
 
 namespace tracehub::realtime {
 
@@ -42,6 +44,17 @@ struct outgoing_event {
   std::string service, level, message;  // log:new: the filter's fields; ack:sent: service
   bool public_read = false;  // sent to clients that joined without the token (public_read)
 };
+
+// A control frame: an Engine.IO packet text, or the bytes of a binary message (sent as a
+// WebSocket binary message, or as "b" + base64 in a polling payload).
+struct control_frame {
+  frame_ptr data;  // null: none
+  bool binary = false;
+};
+
+// How often the hub looks at its clients (heartbeat, timeouts): every 250 ms, or every tenth
+// of the ping timeout when that is shorter, so a ping is never late by more than that.
+std::chrono::milliseconds tick_interval(const options& o);
 
 // What a polling request hands to its session (the parts of the HTTP request it needs).
 struct poll_request {
@@ -70,6 +83,7 @@ class client : public std::enable_shared_from_this<client> {
 
   // Upgrades a polling session to WebSocket on `socket` (the upgrade request `req`): the probe,
   // then the switch on the client's upgrade packet. A failed probe leaves polling in place.
+  // Its caller checks may_upgrade() first.
   static boost::asio::awaitable<void> upgrade(std::shared_ptr<client> self,
                                               boost::asio::ip::tcp::socket socket,
                                               http::request req);
@@ -91,9 +105,21 @@ class client : public std::enable_shared_from_this<client> {
   bool polling() const { return polling_; }
 
  private:
+  friend class peer;  // queues the frames of options' handlers
+
   struct queued {
     frame_ptr frame;
     event_kind kind;
+  };
+  // A BINARY_EVENT or BINARY_ACK waiting for its attachments (the binary messages after it).
+  struct partial_packet {
+    protocol::sio_type type;
+    std::string nsp;
+    std::optional<std::uint64_t> ack_id;
+    std::string payload;
+    std::size_t expected = 0;
+    std::size_t bytes = 0;
+    std::vector<std::string> attachments;
   };
 
   static boost::asio::awaitable<void> write_loop(std::shared_ptr<client> self);
@@ -101,14 +127,21 @@ class client : public std::enable_shared_from_this<client> {
   static boost::asio::awaitable<http::reply> long_poll(std::shared_ptr<client> self);
   http::reply on_post(const poll_request& r);
   void configure_ws();
-  // The next frame to send (control first), or null when both queues are empty.
-  frame_ptr next_frame();
+  // The next frame to send (control first); its data is null when both queues are empty.
+  control_frame next_frame();
   void mark_open();
+  // Binary messages and attachments are taken only by a hub with a handler for them.
+  bool takes_binary() const;
   void on_text(std::string_view text);
+  void on_binary(std::string bytes);
   void on_socket_io(std::string_view data);
-  void on_event(std::string_view payload, std::optional<std::uint64_t> ack_id);
-  void on_connect(std::string_view auth_payload);
-  void push_control(std::string text);
+  void on_event(std::string_view nsp, std::string_view payload, std::optional<std::uint64_t> ack_id,
+                std::vector<std::string> attachments);
+  void on_subscribe(const boost::json::value& arg, std::optional<std::uint64_t> ack_id);
+  void on_connect(std::string_view nsp, std::string_view auth_payload);
+  bool joined(std::string_view nsp) const;
+  void leave(std::string_view nsp);
+  void push_control(std::string text, bool binary = false);
   void push_event(const outgoing_event& e);
   void wake_writer();
 
@@ -129,13 +162,17 @@ class client : public std::enable_shared_from_this<client> {
 
   bool open_ = false;    // WebSocket handshake done, or a polling session opened
   bool closed_ = false;  // close() was called
-  bool joined_ = false;  // connected to the namespace "/"
+  // By the client's close packet: a pending GET then gets a noop, not the close packet.
+  bool closed_by_client_ = false;
+  bool joined_ = false;                        // connected to the namespace "/"
+  std::vector<std::string> other_namespaces_;  // joined, besides "/" (options::namespaces)
   bool ever_joined_ = false;
+  std::optional<partial_packet> partial_;
   // Gets every event (no token required, or the right one sent); false: public_read events.
   bool full_access_ = false;
   steady::time_point opened_at_{};
 
-  std::deque<frame_ptr> control_;
+  std::deque<control_frame> control_;
   std::deque<queued> events_;
   std::uint64_t front_id_ = 0;  // id of events_.front(); ids grow by one per pushed frame
   std::unordered_map<std::string, std::uint64_t> ack_ids_;  // service -> id of its ack:sent

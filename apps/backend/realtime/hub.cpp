@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include "backend/http/router.h"
 #include "backend/realtime/client.h"
@@ -28,8 +29,6 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::chrono::milliseconds tick_interval{250};
-constexpr std::string_view socket_io_path = "/socket.io/";
 
 // The value of `key` in the query string of `target` ("" when absent).
 std::string_view query_param(std::string_view target, std::string_view key) {
@@ -48,9 +47,10 @@ std::string_view query_param(std::string_view target, std::string_view key) {
 }
 
 // Why a WebSocket upgrade request cannot become a session, or nullopt when it can.
-std::optional<http::reply> upgrade_refusal(std::string_view target) {
-  if (http::path_of(target) != socket_io_path)
-    return http::json_error(404, "not_found", "WebSocket upgrades are served at /socket.io/ only");
+std::optional<http::reply> upgrade_refusal(std::string_view target, std::string_view path) {
+  if (http::path_of(target) != path)
+    return http::json_error(404, "not_found",
+                            "WebSocket upgrades are served at " + std::string(path) + " only");
   auto eio = query_param(target, "EIO");
   if (eio != "4")
     return http::json_error(
@@ -101,6 +101,20 @@ asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsign
   co_await beast::http::async_write(stream, res, use_tuple);
   beast::error_code ignored;  // the peer may be gone already
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// What the reference server does with a second upgrade of a session: the WebSocket handshake,
+// then a close at once.
+asio::awaitable<void> accept_and_close(tcp::socket socket, http::request req) {
+  namespace websocket = beast::websocket;
+  websocket::stream<beast::tcp_stream> ws(std::move(socket));
+  ws.set_option(
+      websocket::stream_base::timeout{std::chrono::seconds(10), std::chrono::seconds(10), false});
+  auto [ec] = co_await ws.async_accept(req, use_tuple);
+  if (ec) co_return;  // the peer is gone: nothing to close
+  co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                                  "this session is upgrading or upgraded already"),
+                          use_tuple);
 }
 
 // An event the hub makes itself (metrics:snapshot): no filter fields.
@@ -180,6 +194,9 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
       co_return co_await client::poll(c, std::move(r));
     }
     auto it = s->sessions_.find(sid);
+    // The session's timeouts are checked now, not at the next tick: a request finds a session
+    // that missed its pong closed, however short the heartbeat.
+    if (it != s->sessions_.end()) it->second->tick(steady::now());
     if (it == s->sessions_.end() || it->second->closed())
       co_return http::json_error(400, "unknown_sid", "Session ID unknown");
     auto c = it->second;  // the session may be erased while this request waits
@@ -195,6 +212,11 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
     else if (!it->second->may_upgrade())
       refused =
           http::json_error(400, "upgrade_refused", "this session is upgrading or upgraded already");
+    if (refused && it != sessions_.end() && !it->second->closed() &&
+        opts_->close_duplicate_upgrades) {
+      asio::co_spawn(strand_, accept_and_close(std::move(socket), std::move(req)), asio::detached);
+      return;
+    }
     if (refused) {
       asio::co_spawn(strand_,
                      answer_and_close(std::move(socket), std::move(*refused), req.version()),
@@ -216,7 +238,7 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
 
   static asio::awaitable<void> tick_loop(std::shared_ptr<state> s) {
     while (!s->stopped_) {
-      s->tick_timer_.expires_after(tick_interval);
+      s->tick_timer_.expires_after(tick_interval(*s->opts_));
       auto [ec] = co_await s->tick_timer_.async_wait(use_tuple);
       if (ec || s->stopped_) co_return;
       auto now = steady::now();
@@ -279,7 +301,7 @@ void hub::stop() {
 }
 
 void hub::accept(tcp::socket&& socket, http::request&& req) {
-  auto r = upgrade_refusal(req.target());
+  auto r = upgrade_refusal(req.target(), state_->opts_->path);
   if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_host(req);
   if (!r && state_->opts_->access) r = state_->opts_->access->refuse_foreign_origin(req);
   if (r) {
@@ -315,6 +337,8 @@ void hub::accept(tcp::socket&& socket, http::request&& req) {
 asio::awaitable<http::reply> hub::poll(http::request& req) {
   std::string target(req.target());
   if (auto r = polling_refusal(target)) co_return std::move(*r);
+  if (req.method() != beast::http::verb::get && req.method() != beast::http::verb::post)
+    co_return http::json_error(400, "bad_method", "polling requests are GET or POST");
   poll_request pr;
   pr.post = req.method() == beast::http::verb::post;
   std::string_view type = req[beast::http::field::content_type];

@@ -3,6 +3,7 @@
 #include <limits>
 #include <random>
 
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -102,7 +103,7 @@ void append_to_payload(std::string& out, std::string_view packet) {
   out += packet;
 }
 
-decoded_payload decode_payload(std::string_view body, std::size_t max_bytes) {
+decoded_payload decode_payload(std::string_view body, std::size_t max_bytes, bool binary) {
   decoded_payload out;
   auto fail = [&](payload_error e) {
     out.packets.clear();
@@ -114,12 +115,40 @@ decoded_payload decode_payload(std::string_view body, std::size_t max_bytes) {
     auto end = body.find(record_separator);
     auto packet = body.substr(0, end);
     if (packet.empty()) return fail(payload_error::empty_packet);
-    if (packet[0] == 'b') return fail(payload_error::binary_unsupported);
-    if (packet[0] < '0' || packet[0] > '6') return fail(payload_error::unknown_type);
-    out.packets.push_back(packet);
+    if (packet[0] == 'b') {
+      if (!binary) return fail(payload_error::binary_unsupported);
+      if (!decode_base64(packet.substr(1))) return fail(payload_error::bad_base64);
+      out.packets.push_back(packet);
+    } else if (packet[0] < '0' || packet[0] > '6') {
+      return fail(payload_error::unknown_type);
+    } else {
+      out.packets.push_back(packet);
+    }
     if (end == std::string_view::npos) return out;
     body.remove_prefix(end + 1);
   }
+}
+
+// Beast's codec (the one its WebSocket handshake uses) does the work; it stops at the first
+// character outside the alphabet, so the checks around it make it strict.
+std::string encode_base64(std::string_view bytes) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(bytes.size()), '\0');
+  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
+  return out;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  namespace b64 = boost::beast::detail::base64;
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=')
+    ++padding;
+  std::string out(b64::decoded_size(text.size()), '\0');
+  auto [written, read] = b64::decode(out.data(), text.data(), text.size());
+  if (read != text.size() - padding) return std::nullopt;
+  out.resize(written);
+  return out;
 }
 
 std::string_view describe(payload_error e) {
@@ -134,6 +163,8 @@ std::string_view describe(payload_error e) {
       return "a packet does not start with an Engine.IO type digit";
     case payload_error::binary_unsupported:
       return "binary packets are not served";
+    case payload_error::bad_base64:
+      return "a binary packet is not padded base64";
   }
   return "an unknown payload error";
 }
@@ -172,6 +203,20 @@ std::string ack_packet(std::string_view nsp, std::uint64_t id, std::string_view 
   append_nsp(out, nsp);
   out += std::to_string(id);
   out += json_args;
+  return out;
+}
+
+std::string encode_sio(sio_type type, std::string_view nsp, std::optional<std::uint64_t> ack_id,
+                       std::size_t attachments, std::string_view payload) {
+  std::string out = "4";
+  out += static_cast<char>(type);
+  if (type == sio_type::binary_event || type == sio_type::binary_ack) {
+    out += std::to_string(attachments);
+    out += '-';
+  }
+  append_nsp(out, nsp);
+  if (ack_id) out += std::to_string(*ack_id);
+  out += payload;
   return out;
 }
 

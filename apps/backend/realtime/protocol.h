@@ -10,7 +10,9 @@
 //
 // Over the polling transport an HTTP body is a payload: Engine.IO packets, as above, joined by
 // the record separator \x1e (docs/PROTOCOL.md, "Events"). Packet texts never hold a raw \x1e
-// (JSON escapes control characters). Binary packets ("b" + base64) are not served.
+// (JSON escapes control characters). A binary message travels as a "b" + base64 packet there
+// (a WebSocket binary message over WebSocket); only a hub with a handler for binary data takes
+// them (hub.h, options::on_message and on_event).
 #pragma once
 
 #include <chrono>
@@ -100,7 +102,8 @@ enum class payload_error {
   too_large,           // more than max_bytes
   empty_packet,        // an empty body, or nothing between two separators
   unknown_type,        // a packet not starting with a type digit 0..6
-  binary_unsupported,  // a "b<base64>" packet
+  binary_unsupported,  // a "b<base64>" packet, where binary packets are not taken
+  bad_base64,          // a "b" packet whose data is not padded base64
 };
 
 struct decoded_payload {
@@ -109,8 +112,14 @@ struct decoded_payload {
 };
 
 // Splits a polling POST body into its packets. On any error `packets` is empty: the body is
-// taken whole or not at all.
-decoded_payload decode_payload(std::string_view body, std::size_t max_bytes);
+// taken whole or not at all. With `binary`, "b<base64>" packets are taken (their base64
+// checked), else refused.
+decoded_payload decode_payload(std::string_view body, std::size_t max_bytes, bool binary = false);
+
+// Padded base64 (RFC 4648), as binary packets of a polling payload carry their data.
+std::string encode_base64(std::string_view bytes);
+// nullopt unless `text` is padded base64.
+std::optional<std::string> decode_base64(std::string_view text);
 
 // A sentence for logs and error replies.
 std::string_view describe(payload_error e);
@@ -123,6 +132,11 @@ std::string connect_error(std::string_view nsp, std::string_view message);
 std::string event_packet(std::string_view name, std::string_view json_payload);
 // 43<id>[args...]; `json_args` must be a JSON array text.
 std::string ack_packet(std::string_view nsp, std::uint64_t id, std::string_view json_args);
+// Any Socket.IO packet as an Engine.IO message text: 4, the type digit, for binary types
+// "<attachments>-", the namespace and ',' unless it is "/", the ack id, the payload (copied as
+// is). The inverse of decode_sio.
+std::string encode_sio(sio_type type, std::string_view nsp, std::optional<std::uint64_t> ack_id,
+                       std::size_t attachments, std::string_view payload);
 
 // A random session id: 20 characters of [A-Za-z0-9_-].
 std::string random_sid();

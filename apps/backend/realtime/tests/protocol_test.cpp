@@ -182,6 +182,60 @@ TEST(payload, binary_packets_are_refused) {
   EXPECT_TRUE(mixed.packets.empty());  // taken whole or not at all
 }
 
+TEST(payload, binary_packets_are_taken_when_asked_for) {
+  auto d = decode_payload(
+      "4hello\x1e"
+      "bAQIDBA==",
+      1000, true);
+  EXPECT_EQ(d.error, payload_error::none);
+  ASSERT_EQ(d.packets.size(), 2u);
+  EXPECT_EQ(d.packets[1], "bAQIDBA==");
+  EXPECT_EQ(decode_payload("b", 1000, true).packets.size(), 1u);  // an empty binary message
+  for (auto bad : {"bAQIDBA=", "bAQ=DBA==", "bA===", "bAQ*D", "bAQIDBA==="})
+    EXPECT_EQ(decode_payload(bad, 1000, true).error, payload_error::bad_base64) << bad;
+  EXPECT_TRUE(decode_payload("4x\x1e"
+                             "b!!!!",
+                             1000, true)
+                  .packets.empty());  // taken whole or not at all
+}
+
+TEST(payload, base64_round_trips_every_length) {
+  std::string bytes;
+  for (int n = 0; n < 40; ++n) {
+    auto text = encode_base64(bytes);
+    EXPECT_EQ(text.size() % 4, 0u);
+    EXPECT_EQ(decode_base64(text), bytes) << text;
+    bytes += static_cast<char>(n * 37);
+  }
+  EXPECT_EQ(encode_base64(std::string("\x01\x02\x03\x04", 4)), "AQIDBA==");
+  EXPECT_EQ(decode_base64("AQID"), std::string("\x01\x02\x03", 3));
+  EXPECT_FALSE(decode_base64("AQI"));
+  EXPECT_FALSE(decode_base64("A\x1eID"));
+}
+
+TEST(socket_io, any_packet_encodes_as_it_decodes) {
+  EXPECT_EQ(encode_sio(sio_type::event, "/", std::nullopt, 0, R"(["auth",{}])"),
+            R"(42["auth",{}])");
+  EXPECT_EQ(encode_sio(sio_type::event, "/custom", std::nullopt, 0, R"(["auth",{}])"),
+            R"(42/custom,["auth",{}])");
+  EXPECT_EQ(encode_sio(sio_type::ack, "/", 456, 0, R"([1,"2"])"), R"(43456[1,"2"])");
+  auto binary = encode_sio(sio_type::binary_ack, "/", 789, 2,
+                           R"([{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
+  EXPECT_EQ(binary, R"(462-789[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
+  auto p = decode_sio(std::string_view(binary).substr(1));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->type, sio_type::binary_ack);
+  EXPECT_EQ(p->attachments, 2u);
+  EXPECT_EQ(p->ack_id, 789u);
+  auto text = encode_sio(sio_type::binary_event, "/x", 7, 1, "[\"a\"]");  // e views it
+  auto e = decode_sio(std::string_view(text).substr(1));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->nsp, "/x");
+  EXPECT_EQ(e->attachments, 1u);
+  EXPECT_EQ(e->ack_id, 7u);
+  EXPECT_EQ(e->payload, "[\"a\"]");
+}
+
 TEST(payload, malformed_payloads_are_refused) {
   EXPECT_EQ(decode_payload("", 1000).error, payload_error::empty_packet);
   EXPECT_EQ(decode_payload("\x1e", 1000).error, payload_error::empty_packet);
