@@ -56,7 +56,7 @@ struct bench_options {
   int event_seconds = 10;    // the idle event probe; 0: none
   int redis_db = 12;
   int drain_timeout_s = 600;
-  std::size_t readers = 0;  // GET /logs loops running in every other 5 s slice
+  std::size_t readers = 0;  // GET /logs loops running in every other 10 s slice
 };
 
 // Readers hammering the query routes in every other slice of the window: ingest while they are
@@ -64,10 +64,11 @@ struct bench_options {
 // queries never hurt ingest). Alternating slices, rather than a first half without and a second
 // half with, because the pipeline itself drifts through a window (the queue fills, the workers
 // catch up) and the machine is shared: both sides of the comparison then see the same drift.
-// A slice without readers counts as quiet only once their last request has been answered.
+// A slice without readers counts as quiet only once their last request has been answered; the
+// first slice (warm-up) counts on neither side. Use a window of a minute or more.
 class readers {
  public:
-  static constexpr auto slice = std::chrono::seconds(5);
+  static constexpr auto slice = std::chrono::seconds(10);
   static constexpr auto tick = std::chrono::milliseconds(10);
 
   readers(unsigned short port, std::size_t n, steady::time_point start) : start_(start) {
@@ -96,7 +97,9 @@ class readers {
       for (auto t = start_; !stop_; t += tick) {
         std::this_thread::sleep_until(t);  // a sampling schedule
         std::lock_guard lock(mutex_);
-        busy_.push_back(in_reading_slice(t) || in_flight_ > 0);
+        // The first slice is the pipeline's warm-up (the queue still filling): counted on
+        // neither side.
+        busy_.push_back(t < start_ + slice ? -1 : (in_reading_slice(t) || in_flight_ > 0));
       }
     });
   }
@@ -107,12 +110,13 @@ class readers {
       if (t.joinable()) t.join();
     if (sampler_.joinable()) sampler_.join();
   }
-  // Whether readers were at work at `t` (after stop(); nullopt outside the sampled span).
+  // Whether readers were at work at `t` (after stop(); nullopt outside the sampled span and in
+  // the warm-up slice).
   std::optional<bool> busy_at(steady::time_point t) const {
     if (t < start_) return std::nullopt;
     const auto i = static_cast<std::size_t>((t - start_) / tick);
-    if (i >= busy_.size()) return std::nullopt;
-    return busy_[i];
+    if (i >= busy_.size() || busy_[i] < 0) return std::nullopt;
+    return busy_[i] == 1;
   }
   std::int64_t answered() const { return answered_; }
   std::int64_t refused() const { return refused_; }
@@ -129,7 +133,7 @@ class readers {
   std::vector<std::thread> threads_;
   std::thread sampler_;
   std::mutex mutex_;
-  std::vector<bool> busy_;  // one per tick from start_
+  std::vector<signed char> busy_;  // one per tick from start_: 1 at work, 0 quiet, -1 warm-up
 };
 
 std::string require_env(const char* name) {
@@ -526,7 +530,7 @@ int run(const bench_options& o, const std::string& command_line) {
         (*busy ? with_s : without_s) += std::chrono::duration<double>(readers::tick).count();
     const double without_rate = static_cast<double>(without) / without_s;
     const double with_rate = static_cast<double>(with) / with_s;
-    row("readers (every other 5 s)",
+    row("readers (every other 10 s)",
         std::to_string(o.readers) + " loops of GET /logs, /sim-events, /replays, /lost: " +
             fmt("%.1f s at work, ", with_s) + fmt("%.1f s quiet; ", without_s) +
             std::to_string(reading->answered()) + " answered, " +
@@ -638,7 +642,7 @@ int main(int argc, char** argv) {
   cli.add_option("--redis-db", o.redis_db, "Redis database index to flush and use")
       ->check(CLI::Range(0, 15));
   cli.add_option("--readers", o.readers,
-                 "concurrent GET /logs (and other query route) loops in every other 5 s slice of "
+                 "concurrent GET /logs (and other query route) loops in every other 10 s slice of "
                  "the window, to compare ingest with and without them")
       ->check(CLI::Range(0, 1000));
   cli.add_option("--drain-timeout", o.drain_timeout_s,

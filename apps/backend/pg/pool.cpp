@@ -59,8 +59,11 @@ result<pool::lease> pool::acquire(share s) {
   lock.unlock();
   auto c = connection::open(opts_.url, std::chrono::seconds(3), opts_.application_name);
   if (c) {
+    // With a time share, one lease is one Postgres process: no parallel workers, which would
+    // make a second of lease several seconds of CPU.
     auto setup =
-        c->exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()));
+        c->exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()) +
+                (opts_.time_share > 0 ? "; SET max_parallel_workers_per_gather = 0" : ""));
     if (setup) return lease(*this, std::move(*c));
     c = setup.error();
   }

@@ -12,7 +12,8 @@
 // with a burst of one second's share. An acquire past it waits until the share has refilled, or
 // fails with errc::timeout at acquire_timeout. This is what keeps readers from taking the CPU
 // that ingest and the workers need on a small machine (the statement timeout bounds one query;
-// the share bounds them all).
+// the share bounds them all). Its sessions run without parallel workers, so a second of lease
+// is at most a second of one core.
 #pragma once
 
 #include <chrono>
