@@ -13,7 +13,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<http::reply> run_page(std::shared_ptr<pg::pool> pool, logs_params p) {
+asio::awaitable<http::reply> run_page(std::shared_ptr<pg::pool> pool, logs_params p,
+                                      std::string period) {
   auto c = pool->acquire();
   if (!c) co_return query_failed(c.error(), pool->options());
   std::vector<pg::param> args;
@@ -24,8 +25,11 @@ asio::awaitable<http::reply> run_page(std::shared_ptr<pg::pool> pool, logs_param
   if (r->size() != 1)
     co_return http::json_error(503, "unavailable", "the query failed; retry later");
   bool full = std::to_string(r->get_int(0, 1)) == *p[8];
+  std::string kept_since = r->is_null(0, 3) ? "null" : std::string(r->get(0, 3));
   std::string body = "{\"items\":" + std::string(r->get(0, 0)) +
-                     ",\"nextCursor\":" + (full ? std::string(r->get(0, 2)) : "null") + "}";
+                     ",\"nextCursor\":" + (full ? std::string(r->get(0, 2)) : "null") +
+                     ",\"retention\":{\"period\":\"" + period + "\",\"keptSince\":" + kept_since +
+                     "}}";
   co_return http::reply{200, std::move(body)};
 }
 
@@ -35,8 +39,9 @@ asio::awaitable<http::reply> logs_handler::operator()(http::request& req) {
   auto parsed = read_logs_params(req.target());
   if (auto* bad = std::get_if<bad_param>(&parsed))
     co_return http::json_error(400, "invalid_field", bad->detail);
-  co_return co_await asio::co_spawn(
-      *db_.executor, run_page(db_.pool, std::get<logs_params>(parsed)), asio::use_awaitable);
+  co_return co_await asio::co_spawn(*db_.executor,
+                                    run_page(db_.pool, std::get<logs_params>(parsed), period_),
+                                    asio::use_awaitable);
 }
 
 }  // namespace tracehub::query
