@@ -136,8 +136,9 @@ TEST_F(partitions, partitions_are_made_ahead_each_with_its_unique_key) {
 TEST_F(partitions, a_long_gap_is_bridged_by_one_partition) {
   exec("ALTER TABLE logs DETACH PARTITION logs_legacy");
   exec("SELECT logs_drop_detached('logs_legacy')");
-  exec("SELECT logs_add_partitions(interval '1 minute', now() - interval '3 days', "
-       "now() - interval '3 days 1 minute')");
+  exec(
+      "SELECT logs_add_partitions(interval '1 minute', now() - interval '3 days', "
+      "now() - interval '3 days 1 minute')");
   ASSERT_EQ(scalar("SELECT count(*) FROM logs_partitions()"), 1);
   auto p = make_policy(seconds(240));
   ASSERT_EQ(p.chunk, seconds(60));
