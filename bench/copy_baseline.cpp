@@ -11,10 +11,13 @@ namespace tracehub::bench {
 
 namespace {
 
-// The same statement as the worker's (worker/sql.h), aimed at the baseline table.
+// The same statement as the worker's (worker/sql.h), aimed at the baseline table: one like a
+// partition of logs (LIKE copies the partitioned table's own indexes; each partition's UNIQUE
+// (service, seq) is added as logs_add_partitions adds it, migration 0008).
 constexpr std::string_view create_table =
     "DROP TABLE IF EXISTS logs_copy_baseline; "
-    "CREATE TABLE logs_copy_baseline (LIKE logs INCLUDING ALL)";
+    "CREATE TABLE logs_copy_baseline (LIKE logs INCLUDING ALL); "
+    "ALTER TABLE logs_copy_baseline ADD UNIQUE (service, seq)";
 constexpr std::string_view copy_rows =
     "COPY logs_copy_baseline (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
 

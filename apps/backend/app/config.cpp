@@ -147,6 +147,15 @@ config parse_config(int argc, char** argv) {
                  "worker claims it (both queue streams)")
       ->envname("TRACEHUB_CLAIM_IDLE_MS")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  std::string retention = "off";
+  cli.add_option("--retention", retention,
+                 "remove logs ingested longer ago than this: 7d, 12h, 30m, 45s; off keeps them")
+      ->envname("TRACEHUB_RETENTION")
+      ->check(
+          [](const std::string& v) {
+            return retention::parse_period(v) ? std::string() : "expected 7d, 12h, 30m, 45s or off";
+          },
+          "PERIOD");
   cli.add_option("--audit-interval-ms", c.audit_interval_ms,
                  "how often the ACK state is audited against Postgres (0: only on POST /audit)")
       ->envname("TRACEHUB_AUDIT_INTERVAL_MS")
@@ -179,6 +188,7 @@ config parse_config(int argc, char** argv) {
     std::exit(cli.exit(e));
   }
   c.test_crash_after_commit = (crash == "1");
+  c.retention = *retention::parse_period(retention);
   c.public_hosts = split_list(public_hosts);
   c.allowed_origins = split_list(allowed_origins);
   c.public_read = (public_read == "1");

@@ -8,6 +8,7 @@
 
 #include "backend/http/producer_tokens.h"
 #include "backend/ingest/ingest.h"
+#include "backend/retention/policy.h"
 
 namespace tracehub::app {
 
@@ -43,6 +44,9 @@ struct config {
   std::int64_t replay_deadline_ms = 60'000;
   // How long an entry may stay pending for a silent consumer before another worker claims it.
   std::int64_t claim_idle_ms = 30'000;
+  // How long logs are kept (retention/policy.h): rows ingested longer ago are removed a
+  // partition at a time; 0 (the default, "off"): kept for ever.
+  retention::seconds retention{0};
   // Background audit rounds (audit/auditor.h); 0: only POST /audit.
   std::int64_t audit_interval_ms = 10'000;
   // The query routes' pool: connections (and threads), and the statement timeout.

@@ -40,6 +40,7 @@
 #include "backend/redis/subscriber.h"
 #include "backend/replay/replay_worker.h"
 #include "backend/replay/routes.h"
+#include "backend/retention/maintainer.h"
 #include "backend/stats/recorder.h"
 #include "backend/worker/supervisor.h"
 #include "backend/worker/worker.h"
@@ -131,6 +132,7 @@ void make_workers(const app::config& cfg, const redis::endpoint& ep, const probe
     o.stats = p.rates;
     o.consumer = cfg.consumer + "-" + std::to_string(i);
     o.claim_idle = std::chrono::milliseconds(cfg.claim_idle_ms);
+    o.partitions = retention::make_policy(cfg.retention);
     o.test_crash_after_commit = cfg.test_crash_after_commit;
     workers.add(std::make_unique<worker::worker>(o, p.worker));
   }
@@ -303,7 +305,7 @@ std::shared_ptr<http::router> make_routes(const app::config& cfg, const redis::e
               deadletters::retry_handler(dlo), http::admin_only(admin));
   routes->add(boost::beast::http::verb::post, "/audit",
               audit::audit_handler(audit_options(cfg, ep), blocking), http::admin_only(admin));
-  routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db));
+  routes->add(boost::beast::http::verb::get, "/logs", query::logs_handler(db, cfg.retention));
   routes->add(boost::beast::http::verb::get, "/metrics", metrics::metrics_handler(collector));
   routes->add(boost::beast::http::verb::get, "/metrics/prometheus",
               metrics::prometheus_handler(collector));
@@ -388,6 +390,16 @@ int run(const app::config& cfg) {
                                    std::chrono::milliseconds(2'000), "tracehub-health"})};
   auto p = make_probes(cfg, *ep);
 
+  // Where workers write, the partitions of `logs` are kept ahead and expired ones removed
+  // (retention/maintainer.h); made once before the workers start.
+  std::optional<retention::maintainer> partitions;
+  if (cfg.role != "api") {
+    partitions.emplace(cfg.database_url, retention::make_policy(cfg.retention));
+    if (auto s = partitions->run_once(); !s)
+      log().warn("partition maintenance at start-up: {} (the worker makes what it needs)",
+                 s.error().message());
+    partitions->start();
+  }
   worker::supervisor workers(io, p.bus);
   std::optional<replay::replay_worker> replayer;
   make_workers(cfg, *ep, p, workers, replayer);
@@ -405,6 +417,7 @@ int run(const app::config& cfg) {
     workers.stop();
     if (replayer) replayer->stop();
     if (auditor) auditor->stop();
+    if (partitions) partitions->stop();
     p.poller->stop();
     c.channel->stop();
     c.bridge->stop();

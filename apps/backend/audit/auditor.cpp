@@ -179,6 +179,15 @@ result<ranges> read_ranges(pg::connection& pg, std::string_view query,
   return out;
 }
 
+// The seqs of a service that retention has removed: [1, logs_expired.expired_till], or none.
+result<ranges> expired_range(pg::connection& pg, std::span<const pg::param> service) {
+  auto rows = pg.query(sql::expired_till, service);
+  if (!rows) return rows.error();
+  auto till = rows->get_int(0, 0);
+  if (till < 1) return ranges{};
+  return ranges{{1, till}};
+}
+
 class audit_round {
  public:
   audit_round(const options& opts, redis::sync_connection& redis, const std::atomic<bool>* cancel)
@@ -304,8 +313,13 @@ class audit_round {
     auto replays = read_ranges(pg, sql::busy_replays, p3);
     if (!replays) return replays.error();
 
+    pg::param p1[] = {s.service};
+    auto expired = expired_range(pg, p1);
+    if (!expired) return expired.error();
+
     ranges settled = s.lost;  // reported lost already: never again
     settled.insert(settled.end(), lost->begin(), lost->end());
+    settled.insert(settled.end(), expired->begin(), expired->end());
     ranges pending = s.gaps;  // not checkable yet: checked again by the next round
     pending.insert(pending.end(), replays->begin(), replays->end());
     auto expected = subtract(subtract(region, settled), pending);
@@ -316,7 +330,11 @@ class audit_round {
       if (auto st = c.check(piece); !st) return st.error();
     out.queries += c.queries;
     rep.checked = count(expected);
-    rep.holes = normalize(std::move(c.holes));
+    // Retention may have removed a chunk while the rows were counted: what it removed by now
+    // is expired, not lost.
+    expired = expired_range(pg, p1);
+    if (!expired) return expired.error();
+    rep.holes = subtract(normalize(std::move(c.holes)), *expired);
 
     // Step 4: Postgres first, committed only if the Redis half still belongs to this round
     // (a reset deletes the token, then truncates: its TRUNCATE waits for this transaction).

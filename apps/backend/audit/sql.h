@@ -28,6 +28,11 @@ inline constexpr std::string_view busy_replays =
     "SELECT from_seq, to_seq FROM replay_requests WHERE service = $1 AND to_seq > $2 AND "
     "(status = 'pending' OR updated_at > now() - ($3::bigint * interval '1 millisecond'))";
 
+// $1 service: the highest of its seqs retention has removed (logs_expired), 0 if none. Those
+// seqs are accounted for: expired, never lost.
+inline constexpr std::string_view expired_till =
+    "SELECT coalesce((SELECT expired_till FROM logs_expired WHERE service = $1), 0)";
+
 // $1 services[], $2 from[], $3 to[]
 inline constexpr std::string_view record_lost =
     "INSERT INTO lost_seqs (service, from_seq, to_seq, reason) "

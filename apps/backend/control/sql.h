@@ -23,8 +23,10 @@ inline constexpr std::string_view insert_flush_request =
     "INSERT INTO replay_requests (service, from_seq, to_seq, source) VALUES ($1, $2, $3, 'flush')";
 
 // Everything the reset clears in Postgres (sim_events stays: it is the record of what was
-// done, the reset included).
+// done, the reset included; so do the partitions of logs, emptied, and retention's horizon).
+// logs_expired goes: the producers' seqs start again at 1.
 inline constexpr std::string_view truncate_all =
-    "TRUNCATE logs, ack_state, replay_requests, lost_seqs, dead_letters RESTART IDENTITY";
+    "TRUNCATE logs, ack_state, replay_requests, lost_seqs, dead_letters, logs_expired "
+    "RESTART IDENTITY";
 
 }  // namespace tracehub::control::sql

@@ -58,8 +58,19 @@ std::optional<std::string> ts_bound(std::string_view s) {
 
 }  // namespace
 
+// nextCursor ("<µs since the epoch>_<id>") as the cursor's ingested_at (timestamptz text) and
+// id; nullopt when malformed.
+std::optional<std::pair<std::string, std::string>> cursor_params(std::string_view c) {
+  auto sep = c.find('_');
+  if (sep == std::string_view::npos) return std::nullopt;
+  auto us = to_int(c.substr(0, sep)), id = to_int(c.substr(sep + 1));
+  if (!us || !id || *id < 0 || *us < ingest::min_epoch_us || *us > ingest::max_epoch_us)
+    return std::nullopt;
+  return std::pair{ingest::format_epoch_us(*us), std::to_string(*id)};
+}
+
 std::variant<logs_params, bad_param> read_logs_params(std::string_view target) {
-  logs_params p(9);
+  logs_params p(10);
   auto get = [&](const char* name) { return http::query_param(target, name); };
   p[0] = get("service").value_or("");
   if (auto l = get("level"); l && !l->empty()) {
@@ -75,20 +86,26 @@ std::variant<logs_params, bad_param> read_logs_params(std::string_view target) {
       if (!p[3 + i])
         return bad_param{std::string(ts_names[i]) + " must be RFC 3339 or epoch milliseconds"};
     }
-  const char* int_names[] = {"fromSeq", "toSeq", "cursor"};
-  for (int i = 0; i < 3; ++i)
+  const char* int_names[] = {"fromSeq", "toSeq"};
+  for (int i = 0; i < 2; ++i)
     if (auto v = get(int_names[i]); v && !v->empty()) {
       auto n = to_int(*v);
       if (!n || *n < 0) return bad_param{std::string(int_names[i]) + " must be a whole number"};
       p[5 + i] = std::to_string(*n);
     }
+  if (auto v = get("cursor"); v && !v->empty()) {
+    auto c = cursor_params(*v);
+    if (!c) return bad_param{"cursor must be the nextCursor of a previous page"};
+    p[7] = std::move(c->first);
+    p[8] = std::move(c->second);
+  }
   std::int64_t limit = 100;
   if (auto v = get("limit"); v && !v->empty()) {
     auto n = to_int(*v);
     if (!n || *n < 1 || *n > 1000) return bad_param{"limit must be 1..1000"};
     limit = *n;
   }
-  p[8] = std::to_string(limit);
+  p[9] = std::to_string(limit);
   return p;
 }
 
@@ -96,7 +113,7 @@ std::string_view logs_statement(const logs_params& p) {
   if (!p[0] || p[0]->empty() || !p[5] || !p[6]) return sql::logs_page;
   auto from = to_int(*p[5]), to = to_int(*p[6]);
   if (!from || !to || *to - *from >= sql::max_materialized_seqs) return sql::logs_page;
-  return sql::logs_page_seq_range;
+  return sql::logs_page_collected;
 }
 
 }  // namespace tracehub::query

@@ -13,7 +13,9 @@
 
 namespace tracehub::query {
 
-// sql::logs_page's $1..$9 as text, in order; nullopt is SQL NULL. [8] is the page size.
+// sql::logs_page's $1..$10 as text, in order; nullopt is SQL NULL. [7], [8]: the cursor
+// (nextCursor "<µs>_<id>" read as the ingested_at and id of the previous page's last row);
+// [9]: the page size.
 using logs_params = std::vector<std::optional<std::string>>;
 
 // A parameter the handler refuses with 400; `detail` is the message for the client.
@@ -21,8 +23,9 @@ struct bad_param {
   std::string detail;
 };
 
-// The statement for `p`: sql::logs_page_seq_range when p names a service and a seq range of
-// at most sql::max_materialized_seqs seqs, else sql::logs_page. Both take `p` as it is.
+// The statement for `p` as far as `p` alone tells: sql::logs_page_collected when p names a
+// service and a seq range of at most sql::max_materialized_seqs seqs, else sql::logs_page. Both
+// take `p` as it is. (query::page_statement, page_plan.h, also weighs time windows.)
 std::string_view logs_statement(const logs_params& p);
 
 // `target` is the request target ("/logs?service=a&level=error"); unknown parameters are

@@ -1,7 +1,10 @@
 #include "backend/queue/copy_row.h"
 
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 
+#include <algorithm>
 #include <array>
 
 #include "backend/base/json_text.h"
@@ -52,6 +55,41 @@ void append_row(std::string& out, const row& r) {
     append_copy_text(out, r.attrs);
   }
   out += '\n';
+}
+
+std::string ingested_at_text(std::int64_t at_ms) {
+  using namespace std::chrono;
+  sys_time<milliseconds> t{milliseconds{at_ms}};
+  auto day_point = floor<days>(t);
+  year_month_day ymd{day_point};
+  hh_mm_ss<milliseconds> tod{t - day_point};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d.%03lld+00",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<long long>(tod.subseconds().count()));
+  return buf;
+}
+
+void append_stored_rows(std::string& out, std::string_view rows, std::string_view ingested_at) {
+  auto n = static_cast<std::size_t>(std::count(rows.begin(), rows.end(), '\n'));
+  out.reserve(out.size() + rows.size() + (ingested_at.size() + 2) * (n + 1));
+  while (!rows.empty()) {
+    auto nl = rows.find('\n');
+    auto row = rows.substr(0, nl);
+    rows.remove_prefix(nl == std::string_view::npos ? rows.size() : nl + 1);
+    out.append(row);
+    out += '\t';
+    out.append(ingested_at);
+    out += '\n';
+  }
+}
+
+std::string_view queue_row_of(std::string_view stored_row) {
+  if (stored_row.ends_with('\n')) stored_row.remove_suffix(1);
+  auto tab = stored_row.rfind('\t');
+  return tab == std::string_view::npos ? stored_row : stored_row.substr(0, tab);
 }
 
 std::int64_t row_seq(std::string_view row) {

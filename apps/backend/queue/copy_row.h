@@ -21,6 +21,24 @@ inline constexpr std::string_view copy_columns =
 // The text of a NULL column.
 inline constexpr std::string_view null_column = "\\N";
 
+// The columns the worker COPYs into `logs`: copy_columns, then ingested_at, the time the entry
+// was queued (its `at`: queue/keys.h), the same for every row of the entry. It decides the
+// partition a row goes to, so a redelivered entry meets its rows again (docs/PROTOCOL.md,
+// "Retention"). The queue never carries it: the worker appends it (append_stored_rows).
+inline constexpr std::string_view stored_columns =
+    "service, seq, level, message, request_id, ts, attrs, ingested_at";
+
+// The ingested_at column of an entry queued at `at_ms` (ms since the epoch), as timestamptz
+// text: "2026-11-01 12:00:00.123+00".
+std::string ingested_at_text(std::int64_t at_ms);
+
+// Appends the rows of `rows` (newline-terminated COPY rows of copy_columns) to `out` as rows of
+// stored_columns: each with a last column `ingested_at` (ingested_at_text; nothing to escape).
+void append_stored_rows(std::string& out, std::string_view rows, std::string_view ingested_at);
+
+// The queue row (copy_columns, no newline) inside one row of stored_columns.
+std::string_view queue_row_of(std::string_view stored_row);
+
 // Appends `s` to `out` escaped for one COPY text column: backslash, tab, newline and carriage
 // return become \\, \t, \n, \r. Other bytes pass through (the input is valid UTF-8 without NUL).
 inline void append_copy_text(std::string& out, std::string_view s) {

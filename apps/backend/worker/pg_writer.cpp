@@ -1,5 +1,6 @@
 #include "backend/worker/pg_writer.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <span>
@@ -7,6 +8,7 @@
 #include "backend/pg/array_literal.h"
 #include "backend/pg/errc.h"
 #include "backend/queue/copy_row.h"
+#include "backend/retention/partitions.h"
 #include "backend/worker/logger.h"
 #include "backend/worker/sql.h"
 
@@ -52,15 +54,78 @@ status upsert_ack_state(pg::connection& c, const std::vector<entry>& entries) {
   return {};
 }
 
-std::string all_rows(const std::vector<entry>& entries) {
+std::string all_rows(const std::vector<std::string>& stored) {
   std::size_t size = 0;
-  for (const auto& e : entries)
-    size += e.rows.size();
+  for (const auto& r : stored)
+    size += r.size();
   std::string rows;
   rows.reserve(size);
-  for (const auto& e : entries)
-    rows += e.rows;
+  for (const auto& r : stored)
+    rows += r;
   return rows;
+}
+
+std::int64_t count_rows(std::string_view rows) {
+  return std::count(rows.begin(), rows.end(), '\n');
+}
+
+// The rows of `e` whose dead letters this transaction claims (sql::claim_dead_letters).
+result<std::string> claim_dead_letters(pg::connection& c, const entry& e) {
+  pg::array_literal seqs;
+  queue::for_each_row(e.rows, [&](std::string_view row) { seqs.add(queue::row_seq(row)); });
+  std::string s = seqs.str();
+  pg::param params[] = {e.service, s};
+  auto claimed = c.query(sql::claim_dead_letters, params);
+  if (!claimed) return claimed.error();
+  std::set<std::int64_t> mine;
+  for (std::size_t i = 0; i < claimed->size(); ++i)
+    mine.insert(claimed->get_int(i, 0));
+  std::string rows;
+  queue::for_each_row(e.rows, [&](std::string_view row) {
+    if (mine.contains(queue::row_seq(row))) rows += row;
+  });
+  return rows;
+}
+
+// What each entry stores, parallel to `entries`: its rows with their ingested_at column
+// (queue::append_stored_rows), nothing for an entry queued before retention's horizon (counted
+// in out.expired, its highest seq recorded in logs_expired), and for an entry re-queued from
+// dead_letters only the rows it claims.
+result<std::vector<std::string>> stored_rows(pg::connection& c, const std::vector<entry>& entries,
+                                             write_outcome& out) {
+  auto h = c.query(sql::expired_before);
+  if (!h) return h.error();
+  std::optional<std::int64_t> horizon;
+  if (h->size() == 1 && !h->is_null(0, 0)) horizon = h->get_int(0, 0);
+  std::vector<std::string> stored(entries.size());
+  pg::array_literal expired_services, expired_seqs;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (e.deleted || e.rows.empty()) continue;
+    if (horizon && e.acked_at_ms < *horizon) {
+      std::int64_t top = 0;
+      queue::for_each_row(e.rows,
+                          [&](std::string_view row) { top = std::max(top, queue::row_seq(row)); });
+      expired_services.add(e.service), expired_seqs.add(top);
+      out.expired += e.row_count;
+      out.expired_entries.push_back(i);
+      continue;
+    }
+    auto at = queue::ingested_at_text(e.acked_at_ms);
+    if (!e.from_dead_letters) {
+      queue::append_stored_rows(stored[i], e.rows, at);
+      continue;
+    }
+    auto claimed = claim_dead_letters(c, e);
+    if (!claimed) return claimed.error();
+    queue::append_stored_rows(stored[i], *claimed, at);
+  }
+  if (!out.expired_entries.empty()) {
+    std::string p[] = {expired_services.str(), expired_seqs.str()};
+    pg::param params[] = {p[0], p[1]};
+    if (auto r = c.query(sql::record_expired, params); !r) return r.error();
+  }
+  return stored;
 }
 
 std::string hex(std::string_view bytes) {
@@ -143,31 +208,9 @@ status record_dead_letters(pg::connection& c, const write_outcome& out,
                            const std::vector<std::string_view>& rows) {
   for (std::size_t i = 0; i < out.dead.size(); ++i) {
     const auto& d = out.dead[i];
-    auto row = rows[i];
-    if (row.ends_with('\n')) row.remove_suffix(1);
-    std::string seq = std::to_string(d.seq), data = hex(row);
+    std::string seq = std::to_string(d.seq), data = hex(queue::queue_row_of(rows[i]));
     pg::param params[] = {d.service, seq, data, d.reason};
     if (auto r = c.query(sql::record_dead_letter, params); !r) return r.error();
-  }
-  return {};
-}
-
-// Entries re-queued from dead_letters: the rows now stored are marked resolved.
-status resolve_dead_letters(pg::connection& c, const std::vector<entry>& entries,
-                            const write_outcome& out) {
-  std::set<std::pair<std::string_view, std::int64_t>> still_dead;
-  for (const auto& d : out.dead)
-    still_dead.emplace(d.service, d.seq);
-  for (const auto& e : entries) {
-    if (!e.from_dead_letters || e.deleted) continue;
-    pg::array_literal seqs;
-    queue::for_each_row(e.rows, [&](std::string_view row) {
-      auto seq = queue::row_seq(row);
-      if (!still_dead.contains({e.service, seq})) seqs.add(seq);
-    });
-    std::string s = seqs.str();
-    pg::param params[] = {e.service, s};
-    if (auto r = c.query(sql::resolve_dead_letters, params); !r) return r.error();
   }
   return {};
 }
@@ -190,8 +233,26 @@ bool pg_writer::reachable() {
   return false;
 }
 
+// Entries carry the time they were queued; the maintainer makes partitions ahead of it, and
+// this makes one on the spot when an entry is newer still (the maintainer fell behind, or the
+// clocks of two hosts disagree).
+status pg_writer::cover(const std::vector<entry>& entries) {
+  std::int64_t latest = 0;
+  for (const auto& e : entries)
+    if (!e.deleted) latest = std::max(latest, e.acked_at_ms);
+  if (latest < covered_until_ms_) return {};
+  auto covered = retention::cover(*conn_, partitions_, latest + 1);
+  if (!covered) return covered.error();
+  covered_until_ms_ = *covered;
+  return {};
+}
+
 result<write_outcome> pg_writer::write(const std::vector<entry>& entries, bool isolate_transient) {
   if (auto s = connect(); !s) return s.error();
+  if (auto s = cover(entries); !s) {
+    if (!conn_->ok()) conn_.reset();
+    return s.error();
+  }
   auto r = write_once(entries, mode::fast, isolate_transient);
   if (!r && r.error() == pg::errc::conflict) {
     // Some rows are already stored: these entries were committed once and redelivered
@@ -221,20 +282,22 @@ result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, m
   };
   write_outcome out;
   if (auto s = c.exec("BEGIN"); !s) return fail(s.error());
+  auto stored = stored_rows(c, entries, out);
+  if (!stored) return fail(stored.error());
   if (m == mode::isolate) {
     std::vector<row_ref> rows;
-    for (const auto& e : entries)
-      if (!e.deleted)
-        queue::for_each_row(e.rows, [&](std::string_view row) { rows.push_back({&e, row}); });
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      queue::for_each_row((*stored)[i], [&](std::string_view row) {
+        rows.push_back({&entries[i], row});
+      });
     if (auto s = c.exec(sql::create_stage); !s) return fail(s.error());
     isolator iso(c, isolate_transient, out);
     if (auto s = iso.store(rows); !s) return fail(s.error());
     if (auto s = record_dead_letters(c, out, iso.dead_rows); !s) return fail(s.error());
-  } else if (std::string rows = all_rows(entries); !rows.empty()) {
+  } else if (std::string rows = all_rows(*stored); !rows.empty()) {
     if (m == mode::fast) {
       if (auto s = c.copy_in(sql::copy_logs, rows); !s) return fail(s.error());
-      for (const auto& e : entries)
-        out.inserted += e.row_count;
+      out.inserted = count_rows(rows);
     } else {
       if (auto s = c.exec(sql::create_stage); !s) return fail(s.error());
       if (auto s = c.copy_in(sql::copy_stage, rows); !s) return fail(s.error());
@@ -243,7 +306,6 @@ result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, m
       out.inserted = r->get_int(0, 0);
     }
   }
-  if (auto s = resolve_dead_letters(c, entries, out); !s) return fail(s.error());
   if (auto s = insert_gaps(c, entries); !s) return fail(s.error());
   if (auto s = upsert_ack_state(c, entries); !s) return fail(s.error());
   if (auto s = c.exec("COMMIT"); !s) return fail(s.error());

@@ -39,7 +39,7 @@ class loop {
         probe_(p),
         stopping_(c.stopping),
         c_(c),
-        writer_(opts.database_url),
+        writer_(opts.database_url, opts.partitions),
         backoff_(opts.backoff_min, opts.backoff_max) {}
 
   void run() {
@@ -153,9 +153,12 @@ class loop {
     if (auto s = stream_->ack(key, entries); !s) return s;
     probe_.committed(static_cast<std::int64_t>(entries.size()), written->inserted);
     if (!written->dead.empty()) dead_lettered(written->dead);
+    if (written->expired > 0)
+      log().warn("{} rows of {} entries not stored: queued before what retention keeps",
+                 written->expired, written->expired_entries.size());
     if (opts_.stats) opts_.stats->inserted(written->inserted, now_epoch_ms());
     backoff_.succeeded();
-    if (written->inserted > 0) announce(entries, written->dead);
+    if (written->inserted > 0) announce(entries, *written);
     return {};
   }
 
@@ -190,12 +193,14 @@ class loop {
 
   // log:new for the rows just stored. A redelivered entry whose rows were partly stored before
   // is announced whole: the channel is for watching, the table is the record.
-  void announce(const std::vector<entry>& entries, const std::vector<dead_letter>& dead) {
+  void announce(const std::vector<entry>& entries, const write_outcome& written) {
     if (!opts_.events) return;
+    const auto& dead = written.dead;
     std::vector<queue::log_entry> logs;
-    for (const auto& e : entries) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
       if (logs.size() >= max_log_events) break;
-      if (e.deleted) continue;
+      if (e.deleted || std::ranges::count(written.expired_entries, i) > 0) continue;
       if (dead.empty()) {
         queue::append_log_entries(e.rows, max_log_events, logs);
         continue;

@@ -8,8 +8,9 @@
 //   - killed before COMMIT: the entries are still pending for this consumer; a restarted
 //     worker with the same consumer name reads them first, and any other worker claims them
 //     after `claim_idle`;
-//   - killed after COMMIT, before XACK: the entries come back, the COPY hits the unique key
-//     (service, seq), and the batch is re-applied with ON CONFLICT DO NOTHING: nothing twice;
+//   - killed after COMMIT, before XACK: the entries come back, each row goes to the partition
+//     of its entry's `at` again, the COPY hits that partition's unique key (service, seq), and
+//     the batch is re-applied with ON CONFLICT DO NOTHING: nothing twice;
 //   - Postgres down: the entries move to queue:retry (atomically with their XACK) and are
 //     retried with exponential back-off; nothing is dropped.
 #pragma once
@@ -23,6 +24,7 @@
 #include "backend/base/pause_gate.h"
 #include "backend/events/bus.h"
 #include "backend/redis/endpoint.h"
+#include "backend/retention/policy.h"
 #include "backend/stats/recorder.h"
 #include "backend/worker/probe.h"
 
@@ -39,6 +41,8 @@ struct options {
   std::chrono::milliseconds claim_idle{30'000};
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5'000};
+  // The partition width (retention/policy.h), for an entry newer than every partition.
+  retention::policy partitions = retention::make_policy(retention::seconds(0));
   // Where stored rows are announced as `log:new` (LogEntry JSON), after COMMIT and XACK, at
   // most 200 per transaction (a sample when the stream is fast). May be null.
   std::shared_ptr<events::bus> events;

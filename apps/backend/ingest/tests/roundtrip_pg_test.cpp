@@ -31,6 +31,7 @@
 #include "backend/ingest/timestamp.h"
 #include "backend/pg/connection.h"
 #include "backend/pg/migrate.h"
+#include "backend/queue/copy_row.h"
 #include "backend/testing/pg_database.h"
 #include "backend/worker/sql.h"
 
@@ -364,9 +365,12 @@ class ingest_roundtrip_pg : public ::testing::Test {
                                                   std::get<parsed_batch>(r).rows);
   }
 
-  // Copies `rows` into logs the way the worker does; returns Postgres' error, if any.
+  // Copies `rows` into logs the way the worker does (with the ingested_at column of an entry
+  // queued when the batch was received); returns Postgres' error, if any.
   std::optional<std::string> copy(std::string_view rows) {
-    if (auto st = c_.copy_in(worker::sql::copy_logs, rows); !st) return c_.last_error();
+    std::string stored;
+    queue::append_stored_rows(stored, rows, queue::ingested_at_text(received_at_ms));
+    if (auto st = c_.copy_in(worker::sql::copy_logs, stored); !st) return c_.last_error();
     return std::nullopt;
   }
 

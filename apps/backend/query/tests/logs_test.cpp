@@ -6,7 +6,11 @@
 #include <cstdio>
 #include <set>
 #include <thread>
+#include <variant>
 
+#include "backend/query/logs_params.h"
+#include "backend/query/page_plan.h"
+#include "backend/query/sql.h"
 #include "backend/testing/backend_process.h"
 #include "backend/testing/pg_database.h"
 #include "backend/testing/pipeline.h"
@@ -65,7 +69,7 @@ TEST_F(query_logs, filters_are_exact) {
   EXPECT_EQ(seqs("?q=needle%2050%25"), (std::vector<std::int64_t>{17}));  // case, '%' literal
   EXPECT_TRUE(seqs("?q=needle_50").empty());                              // '_' is literal too
   EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=6"), (std::vector<std::int64_t>{6, 5, 4, 3}));
-  // A bounded seq range takes sql::logs_page_seq_range: same rows, same order, same limit.
+  // A bounded seq range takes sql::logs_page_collected: same rows, same order, same limit.
   EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&limit=3"),
             (std::vector<std::int64_t>{30, 29, 28}));
   EXPECT_EQ(seqs("?service=alpha&fromSeq=3&toSeq=30&level=error"),
@@ -83,24 +87,73 @@ TEST_F(query_logs, filters_are_exact) {
   EXPECT_TRUE(first.contains("ts"));
 }
 
+// Newest first by (ingestedAt, id). Every row of a batch has the same ingestedAt (the time the
+// batch was queued), so pages of 7 cut through ties, which the id breaks.
 TEST_F(query_logs, cursor_paging_visits_every_row_once_newest_first) {
-  std::vector<std::int64_t> ids;
+  std::vector<std::pair<std::string, std::int64_t>> rows;
   std::string cursor;
   for (int pages = 0; pages < 20; ++pages) {
     auto p = page("?limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
     for (const auto& e : p.at("items").as_array())
-      ids.push_back(e.at("id").to_number<std::int64_t>());
+      rows.emplace_back(e.at("ingestedAt").as_string(), e.at("id").to_number<std::int64_t>());
     if (p.at("nextCursor").is_null()) break;
-    cursor = std::to_string(p.at("nextCursor").to_number<std::int64_t>());
+    cursor = p.at("nextCursor").as_string();
   }
-  ASSERT_EQ(ids.size(), 60u);
-  EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), 60u);
-  EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend()));
+  ASSERT_EQ(rows.size(), 60u);
+  std::set<std::int64_t> ids;
+  for (const auto& r : rows)
+    ids.insert(r.second);
+  EXPECT_EQ(ids.size(), 60u);
+  EXPECT_TRUE(std::is_sorted(rows.rbegin(), rows.rend()));
+  std::set<std::string> times;
+  for (const auto& r : rows)
+    times.insert(r.first);
+  EXPECT_LT(times.size(), 60u) << "rows of one batch share their ingestedAt";
+}
+
+// The two statements of a page (query/page_plan.h) give the same rows for every window, with
+// and without other filters: the choice between them is about speed only.
+TEST_F(query_logs, walked_or_collected_a_window_gives_the_same_page) {
+  auto c = db_.connect();
+  for (std::string target :
+       {"/logs?from=2019-12-31T00:00:00Z&to=2020-01-02T00:00:00Z",
+        "/logs?from=2019-12-31T00:00:00Z&to=2020-01-02T00:00:00Z&limit=3",
+        "/logs?to=2021-01-01T00:00:00Z&level=warn", "/logs?from=2021-01-01T00:00:00Z&q=alpha-1",
+        "/logs?from=2021-01-01T00:00:00Z&service=alpha&level=error&limit=2",
+        "/logs?from=2021-01-01T00:00:00Z&to=2999-01-01T00:00:00Z&q=needle"}) {
+    auto parsed = query::read_logs_params(target);
+    ASSERT_TRUE(std::holds_alternative<query::logs_params>(parsed)) << target;
+    const auto& p = std::get<query::logs_params>(parsed);
+    std::vector<pg::param> args;
+    for (const auto& v : p)
+      args.push_back(v ? pg::param(*v) : pg::param());
+    auto walked = c.query(query::sql::logs_page, args);
+    auto collected = c.query(query::sql::logs_page_collected, args);
+    ASSERT_TRUE(walked && collected) << c.last_error();
+    EXPECT_EQ(walked->get(0, 0), collected->get(0, 0)) << target;
+    EXPECT_NE(walked->get(0, 1), "0") << target << ": the case finds rows";
+    auto chosen = query::page_statement(c, p);
+    ASSERT_TRUE(chosen) << c.last_error();
+  }
+}
+
+// The weighing itself: an old window is collected, the newest rows are walked to.
+TEST(query_page_plan, old_windows_and_rare_matches_are_collected_first) {
+  // 10 M rows, a 5-minute window (30 000 rows) 14 h back: 5 M rows newer than it.
+  EXPECT_TRUE(query::collect_first({30'000, 5'000'000, 10'000'000, 30'000}, 100));
+  // The same window ending now: walk.
+  EXPECT_FALSE(query::collect_first({30'000, 0, 10'000'000, 30'000}, 100));
+  // A rare term in an hour ending now (360 000 rows, 20 matches): the walk would not stop.
+  EXPECT_TRUE(query::collect_first({360'000, 0, 10'000'000, 20}, 100));
+  // A common level in the last two hours: walk.
+  EXPECT_FALSE(query::collect_first({720'000, 0, 10'000'000, 14'000}, 100));
+  // Most of the table: walk.
+  EXPECT_FALSE(query::collect_first({8'600'000, 0, 10'000'000, 8'600'000}, 100));
 }
 
 TEST_F(query_logs, bad_parameters_are_refused) {
-  for (std::string q :
-       {"?limit=0", "?limit=1001", "?level=loud", "?from=yesterday", "?cursor=-3", "?fromSeq=x"}) {
+  for (std::string q : {"?limit=0", "?limit=1001", "?level=loud", "?from=yesterday", "?cursor=-3",
+                        "?cursor=12", "?cursor=12_x", "?fromSeq=x"}) {
     auto r = client_->get("/logs" + q);
     EXPECT_EQ(r.status, 400u) << q << " -> " << r.body;
   }

@@ -114,5 +114,16 @@ TEST(copy_row, rows_are_capped_at_the_limit) {
   EXPECT_EQ(out[2].seq, 3);
 }
 
+TEST(copy_row, stored_rows_carry_the_entry_time_as_last_column) {
+  EXPECT_EQ(ingested_at_text(0), "1970-01-01 00:00:00.000+00");
+  EXPECT_EQ(ingested_at_text(1'764'000'000'123), "2025-11-24 16:00:00.123+00");
+  std::string out;
+  append_stored_rows(out, "a\t1\tinfo\tx\t\\N\tt\t\\N\nb\t2\tinfo\ty\\tz\t\\N\tt\t{}\n", "T");
+  EXPECT_EQ(out, "a\t1\tinfo\tx\t\\N\tt\t\\N\tT\nb\t2\tinfo\ty\\tz\t\\N\tt\t{}\tT\n");
+  out.clear();
+  append_stored_rows(out, "", "T");
+  EXPECT_EQ(out, "");
+}
+
 }  // namespace
 }  // namespace tracehub::queue

@@ -105,9 +105,17 @@ export interface DeadLetter {
   resolvedAt: number | null;
 }
 
+// How far back stored logs go (docs/PROTOCOL.md, "Retention"): every log ingested before
+// keptSince has been removed by retention; null while nothing has been.
+export interface Retention {
+  period: string; // "7d", "12h", ... or "off"
+  keptSince: string | null;
+}
+
 export interface LogsPage {
   items: LogEntry[];
   nextCursor: number | string | null;
+  retention?: Retention;
 }
 
 export interface LogQuery {

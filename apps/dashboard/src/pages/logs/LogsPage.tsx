@@ -1,14 +1,14 @@
 // `/logs`: search stored logs (GET /logs), newest first, "older" pages by cursor. The query
 // lives in the URL, so a search can be linked and survives a reload.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type LogQuery } from '../../api/http';
+import { api, type LogQuery, type Retention } from '../../api/http';
 import { levels, type LogEntry } from '../../api/events';
 import { metrics } from '../../state/live';
 import { useStore } from '../../lib/store';
 import { navigate, useLocation } from '../../lib/router';
 import { Panel, Empty, ErrorNote, Loading } from '../../components/Panel';
 import { LogTable } from './LogTable';
-import { num } from '../../lib/format';
+import { dateTime, num } from '../../lib/format';
 
 interface Form {
   service: string;
@@ -73,6 +73,23 @@ interface Results {
   items: LogEntry[];
   nextCursor: number | string | null;
   pages: number;
+  retention?: Retention;
+}
+
+// What the search can reach: everything, or what retention has not yet removed.
+function RetentionNote({ retention }: { retention?: Retention }) {
+  if (!retention) return null;
+  const text =
+    retention.period === 'off'
+      ? 'Retention off: every stored log is kept.'
+      : retention.keptSince
+        ? `Retention ${retention.period}: logs ingested before ${dateTime(retention.keptSince)} have been removed.`
+        : `Retention ${retention.period}: nothing removed yet.`;
+  return (
+    <p class="dim small" data-testid="search-retention">
+      {text}
+    </p>
+  );
 }
 
 export function LogsPage() {
@@ -94,7 +111,7 @@ export function LogsPage() {
     setError(null);
     api
       .logs(toQuery(f), ctl.signal)
-      .then((r) => setResults({ items: r.items ?? [], nextCursor: r.nextCursor ?? null, pages: 1 }))
+      .then((r) => setResults({ items: r.items ?? [], nextCursor: r.nextCursor ?? null, pages: 1, retention: r.retention }))
       .catch((e: unknown) => !ctl.signal.aborted && setError(e instanceof Error ? e : new Error(String(e))))
       .finally(() => !ctl.signal.aborted && setBusy(false));
     return () => ctl.abort();
@@ -112,7 +129,7 @@ export function LogsPage() {
     setBusy(true);
     try {
       const r = await api.logs({ ...toQuery(formFromSearch(search)), cursor: results.nextCursor });
-      setResults({ items: [...results.items, ...(r.items ?? [])], nextCursor: r.nextCursor ?? null, pages: results.pages + 1 });
+      setResults({ items: [...results.items, ...(r.items ?? [])], nextCursor: r.nextCursor ?? null, pages: results.pages + 1, retention: r.retention ?? results.retention });
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e : new Error(String(e)));
@@ -192,6 +209,7 @@ export function LogsPage() {
         testid="panel-log-results"
         actions={results && <span class="dim small" data-testid="search-count">{num(results.items.length)} logs{results.nextCursor ? ', more available' : ''}</span>}
       >
+        <RetentionNote retention={results?.retention} />
         {error && <ErrorNote error={error} what="logs" />}
         {!results && busy && <Loading what="logs" />}
         {results && results.items.length === 0 && <Empty testid="search-empty">No stored log matches this query.</Empty>}
