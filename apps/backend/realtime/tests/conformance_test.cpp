@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <regex>
@@ -131,6 +132,17 @@ void run_suite(const std::string& name, int tests) {
   auto run = testing::run_program(dir.string(), {"npm", "test", "--silent"}, {},
                                   std::chrono::seconds(300));
   auto counts = summary(run.output);
+  // The polling test "forcefully closes the session" sends its POST without waiting for its GET
+  // to reach the server: racy against any server, the reference one too (seen under ASan). That
+  // failure alone, and only it, earns the suite one more run; the first report is printed.
+  if (counts.failing == 1 &&
+      run.output.find("1) forcefully closes the session") != std::string::npos) {
+    std::printf("%s\n(the racy polling test failed; running the suite once more)\n",
+                run.output.c_str());
+    run = testing::run_program(dir.string(), {"npm", "test", "--silent"}, {},
+                               std::chrono::seconds(300));
+    counts = summary(run.output);
+  }
   EXPECT_EQ(counts.passing, tests) << name << ": tests passing (the report is above)";
   EXPECT_EQ(counts.failing, 0) << name << ": tests failing (the report is above)";
   EXPECT_EQ(counts.pending, 0) << name << ": tests skipped";
