@@ -19,76 +19,84 @@ constexpr std::int64_t pg_epoch_us = 946'684'800'000'000;
 constexpr std::int64_t min_unix_us = -62'135'596'800'000'000;
 constexpr std::int64_t max_unix_us = 253'402'300'799'999'999;
 
-void put_u16(std::string& out, std::uint16_t v) {
-  out += static_cast<char>(v >> 8);
-  out += static_cast<char>(v & 0xff);
-}
+// Writes into a buffer sized beforehand (append_binary_row: the row's length bounds what its
+// tuple takes beyond the fixed parts), so no field checks capacity.
+class writer {
+ public:
+  explicit writer(char* p) : p_(p) {}
+  char* pos() const { return p_; }
+  void u16(std::uint16_t v) {
+    p_[0] = static_cast<char>(v >> 8);
+    p_[1] = static_cast<char>(v);
+    p_ += 2;
+  }
+  void u32(std::uint32_t v) {
+    p_[0] = static_cast<char>(v >> 24);
+    p_[1] = static_cast<char>(v >> 16);
+    p_[2] = static_cast<char>(v >> 8);
+    p_[3] = static_cast<char>(v);
+    p_ += 4;
+  }
+  void null() { u32(0xffffffffu); }
+  void int8(std::int64_t v) {
+    u32(8);
+    u32(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v) >> 32));
+    u32(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
+  }
+  // `col` unescaped (the inverse of append_copy_text) as one field: its length, then its bytes,
+  // preceded by `prefix` when not 0 (jsonb's version byte). False on a malformed escape or a
+  // raw carriage return.
+  bool text(std::string_view col, char prefix = 0) {
+    if (std::memchr(col.data(), '\r', col.size()) != nullptr) return false;
+    char* len_at = p_;
+    p_ += 4;
+    char* start = p_;
+    if (prefix != 0) *p_++ = prefix;
+    const char* in = col.data();
+    const char* end = in + col.size();
+    for (;;) {
+      const auto* bs =
+          static_cast<const char*>(std::memchr(in, '\\', static_cast<std::size_t>(end - in)));
+      const char* stop = bs ? bs : end;
+      std::memcpy(p_, in, static_cast<std::size_t>(stop - in));
+      p_ += stop - in;
+      if (!bs) break;
+      if (bs + 1 == end) return false;
+      switch (bs[1]) {
+        case '\\':
+          *p_++ = '\\';
+          break;
+        case 't':
+          *p_++ = '\t';
+          break;
+        case 'n':
+          *p_++ = '\n';
+          break;
+        case 'r':
+          *p_++ = '\r';
+          break;
+        default:
+          return false;
+      }
+      in = bs + 2;
+    }
+    const auto n = static_cast<std::size_t>(p_ - start);
+    if (n > 0x7fffffffu) return false;
+    char* q = p_;
+    p_ = len_at;
+    u32(static_cast<std::uint32_t>(n));
+    p_ = q;
+    return true;
+  }
+
+ private:
+  char* p_;
+};
 
 void put_u32(std::string& out, std::uint32_t v) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
+  char b[4];
+  writer(b).u32(v);
   out.append(b, 4);
-}
-
-void put_u64(std::string& out, std::uint64_t v) {
-  put_u32(out, static_cast<std::uint32_t>(v >> 32));
-  put_u32(out, static_cast<std::uint32_t>(v));
-}
-
-void set_u32(std::string& out, std::size_t at, std::uint32_t v) {
-  out[at] = static_cast<char>(v >> 24);
-  out[at + 1] = static_cast<char>(v >> 16);
-  out[at + 2] = static_cast<char>(v >> 8);
-  out[at + 3] = static_cast<char>(v);
-}
-
-void put_null(std::string& out) {
-  put_u32(out, 0xffffffffu);
-}
-
-void put_int8(std::string& out, std::int64_t v) {
-  put_u32(out, 8);
-  put_u64(out, static_cast<std::uint64_t>(v));
-}
-
-// Appends `col` unescaped (the inverse of append_copy_text) as one field: its length, then its
-// bytes, preceded by `prefix` when not 0 (jsonb's version byte). False on a malformed escape or a
-// raw carriage return.
-bool put_text(std::string& out, std::string_view col, char prefix = 0) {
-  const std::size_t len_at = out.size();
-  put_u32(out, 0);
-  const std::size_t start = out.size();
-  if (prefix != 0) out += prefix;
-  std::size_t from = 0;
-  for (;;) {
-    std::size_t i = from;
-    while (i < col.size() && col[i] != '\\' && col[i] != '\r')
-      ++i;
-    out.append(col.data() + from, i - from);
-    if (i == col.size()) break;
-    if (col[i] == '\r' || i + 1 == col.size()) return false;
-    switch (col[i + 1]) {
-      case '\\':
-        out += '\\';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      default:
-        return false;
-    }
-    from = i + 2;
-  }
-  const std::size_t n = out.size() - start;
-  if (n > 0x7fffffffu) return false;
-  set_u32(out, len_at, static_cast<std::uint32_t>(n));
-  return true;
 }
 
 bool digits(std::string_view s, std::size_t at, std::size_t n, int& v) {
@@ -110,7 +118,7 @@ void append_binary_header(std::string& out) {
 }
 
 void append_binary_trailer(std::string& out) {
-  put_u16(out, 0xffff);
+  out.append("\xff\xff", 2);
 }
 
 std::optional<std::int64_t> ts_binary(std::string_view ts) {
@@ -143,6 +151,7 @@ const char* append_binary_row(std::string& out, std::string_view row,
                               std::optional<std::int64_t> ingested_at_ms) {
   if (row.ends_with('\n')) row.remove_suffix(1);
   if (row.find('\n') != std::string_view::npos) return "a raw newline inside the row";
+  const std::size_t row_bytes = row.size();
   std::array<std::string_view, 7> col;
   std::size_t n = 0;
   for (;;) {
@@ -161,41 +170,47 @@ const char* append_binary_row(std::string& out, std::string_view row,
     at_us = *ingested_at_ms * 1000 - pg_epoch_us;
   }
 
+  // The tuple never outgrows the row's own bytes plus: the field count, 8 lengths, 3 int8
+  // bodies (seq, ts, ingested_at; counted whole though their text is longer or absent) and
+  // jsonb's version byte. Unescaping only shrinks text.
   const std::size_t rollback = out.size();
+  out.resize(rollback + row_bytes + 2 + 8 * 4 + 3 * 8 + 1);
+  writer w(out.data() + rollback);
   const auto fail = [&](const char* why) {
     out.resize(rollback);
     return why;
   };
-  put_u16(out, ingested_at_ms ? 8 : 7);
+  w.u16(ingested_at_ms ? 8 : 7);
   auto text = [&](std::string_view c, char prefix = 0) {
     if (c == null_column) {
-      put_null(out);
+      w.null();
       return true;
     }
-    return put_text(out, c, prefix);
+    return w.text(c, prefix);
   };
   if (!text(service)) return fail("malformed escape in service");
   if (seq == null_column) {
-    put_null(out);
+    w.null();
   } else {
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), v);
     if (ec != std::errc{} || end != seq.data() + seq.size() || seq.empty())
       return fail("seq is not a decimal int64");
-    put_int8(out, v);
+    w.int8(v);
   }
   if (!text(level)) return fail("malformed escape in level");
   if (!text(message)) return fail("malformed escape in message");
   if (!text(request_id)) return fail("malformed escape in request_id");
   if (ts == null_column) {
-    put_null(out);
+    w.null();
   } else if (auto us = ts_binary(ts)) {
-    put_int8(out, *us);
+    w.int8(*us);
   } else {
     return fail("ts is not YYYY-MM-DDTHH:MM:SS[.ffffff]Z");
   }
   if (!text(attrs, '\x01')) return fail("malformed escape in attrs");
-  if (at_us) put_int8(out, *at_us);
+  if (at_us) w.int8(*at_us);
+  out.resize(static_cast<std::size_t>(w.pos() - out.data()));
   return nullptr;
 }
 
