@@ -1,10 +1,13 @@
 #include "bench/copy_baseline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "backend/base/clock.h"
 #include "backend/ingest/batch_parser.h"
 #include "backend/pg/connection.h"
+#include "backend/queue/copy_binary.h"
+#include "backend/queue/copy_row.h"
 #include "bench/workload.h"
 
 namespace tracehub::bench {
@@ -18,8 +21,9 @@ constexpr std::string_view create_table =
     "DROP TABLE IF EXISTS logs_copy_baseline; "
     "CREATE TABLE logs_copy_baseline (LIKE logs INCLUDING ALL); "
     "ALTER TABLE logs_copy_baseline ADD UNIQUE (service, seq)";
-constexpr std::string_view copy_rows =
-    "COPY logs_copy_baseline (service, seq, level, message, request_id, ts, attrs) FROM STDIN";
+const std::string copy_rows =
+    "COPY logs_copy_baseline (" + std::string(queue::copy_columns) + ") FROM STDIN";
+const std::string copy_rows_binary = copy_rows + " (FORMAT binary)";
 
 std::string describe(const pg::connection& c, const error_code& ec) {
   return ec.message() + (c.last_error().empty() ? "" : ": " + c.last_error());
@@ -49,7 +53,25 @@ baseline_rows render_baseline_rows(const std::vector<accepted_batch>& batches,
   return out;
 }
 
-baseline_result run_copy_baseline(const std::string& database_url, const baseline_rows& rows) {
+baseline_rows to_binary(const baseline_rows& text) {
+  baseline_rows out;
+  out.rows = text.rows;
+  out.error = text.error;
+  for (const auto& chunk : text.chunks) {
+    auto& b = out.chunks.emplace_back();
+    b.reserve(chunk.size() + chunk.size() / 4);
+    queue::append_binary_header(b);
+    if (const char* why = queue::append_binary_rows(b, chunk, std::nullopt)) {
+      out.error = std::string("the binary converter refused a benchmark row: ") + why;
+      return out;
+    }
+    queue::append_binary_trailer(b);
+  }
+  return out;
+}
+
+baseline_result run_copy_baseline(const std::string& database_url, const baseline_rows& rows,
+                                  copy_format format) {
   baseline_result out;
   auto c = pg::connection::open(database_url);
   if (!c) {
@@ -69,7 +91,7 @@ baseline_result run_copy_baseline(const std::string& database_url, const baselin
   const auto start = std::chrono::steady_clock::now();
   for (const auto& chunk : rows.chunks) {
     status s = c->exec("BEGIN");
-    if (s) s = c->copy_in(copy_rows, chunk);
+    if (s) s = c->copy_in(format == copy_format::binary ? copy_rows_binary : copy_rows, chunk);
     if (s) s = c->exec("COMMIT");
     if (!s) {
       out.error = "baseline COPY: " + describe(*c, s.error());

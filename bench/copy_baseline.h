@@ -3,8 +3,9 @@
 // worker's (one COPY + COMMIT per `batches_per_copy` batches).
 //
 // The rows are rendered by ingest::batch_parser from the same bodies the producers posted, so
-// the COPY text is byte for byte what the backend queued. Rendering is not timed; only BEGIN,
-// COPY and COMMIT are.
+// the COPY text is byte for byte what the backend queued. The binary baseline sends the same
+// rows converted by queue/copy_binary.h, the converter the worker uses. Rendering and converting
+// are not timed; only BEGIN, COPY and COMMIT are.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,11 @@ struct baseline_rows {
 baseline_rows render_baseline_rows(const std::vector<accepted_batch>& batches,
                                    std::size_t batches_per_copy);
 
+// The same chunks as binary COPY streams (header, tuples of copy_columns, trailer).
+baseline_rows to_binary(const baseline_rows& text);
+
+enum class copy_format { text, binary };
+
 struct baseline_result {
   std::int64_t rows_stored = 0;  // count(*) of the table afterwards
   std::size_t transactions = 0;
@@ -34,8 +40,9 @@ struct baseline_result {
 };
 
 // Untimed: VACUUM (ANALYZE) logs (no autovacuum of the pipeline's table during the baseline),
-// CREATE TABLE logs_copy_baseline (LIKE logs INCLUDING ALL), CHECKPOINT. Timed: each chunk COPYd
-// in its own transaction. Fills `error` instead of throwing.
-baseline_result run_copy_baseline(const std::string& database_url, const baseline_rows& rows);
+// (re)CREATE TABLE logs_copy_baseline (LIKE logs INCLUDING ALL), CHECKPOINT. Timed: each chunk
+// COPYd in its own transaction, in `format`. Fills `error` instead of throwing.
+baseline_result run_copy_baseline(const std::string& database_url, const baseline_rows& rows,
+                                  copy_format format = copy_format::text);
 
 }  // namespace tracehub::bench

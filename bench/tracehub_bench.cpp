@@ -1,14 +1,16 @@
 // tracehub-bench: the end-to-end benchmark of issue 2 item 6 (see BENCHMARKS.md).
 //
-// In one run: a fresh Postgres database and a flushed Redis database (from
+// For each K of --producers (default 1,4,16), one after the other: a fresh Postgres database and
+// a flushed Redis database (from
 // TRACEHUB_TEST_PG_URL / TRACEHUB_TEST_REDIS_URL, as scripts/test-env.sh exports them), the real
 // backend binary — one process with every role, or --api N and --workers M processes as
 // `./start.sh up --api N --workers M` runs them — K producers posting batches at full speed for
 // --seconds (to the API processes in turn); then the time until Postgres holds every accepted
 // row; then, on the idle pipeline, a probe of --event-seconds whose log:new events are timed at
-// a Socket.IO client of each process (bench/event_watch.h); then a raw COPY of the same rows
-// into an empty copy of `logs` as the baseline. Prints plain aligned text; the last line is a
-// one-line summary.
+// a Socket.IO client of each process (bench/event_watch.h); the backend's peak and final RSS;
+// then raw COPYs of the same rows, text and binary (queue/copy_binary.h), into an empty copy of
+// `logs` as the baselines. Prints plain aligned text, a one-line summary per K, and at the end a
+// table with one line per K.
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,14 +48,14 @@ namespace tracehub::bench {
 namespace {
 
 struct bench_options {
-  std::size_t producers = 4;
+  std::vector<std::size_t> producers = {1, 4, 16};  // one run of the pipeline per K
   std::int64_t batch = 500;
-  int seconds = 30;
+  int seconds = 10;
   std::size_t services = 0;  // 0: as many as producers
   int api = 0;               // API processes; 0 (with workers 0): one process with every role
   int workers = 0;           // worker processes
   int worker_threads = 1;    // queue workers in each process that has them
-  int event_seconds = 10;    // the idle event probe; 0: none
+  int event_seconds = 3;     // the idle event probe; 0: none
   int redis_db = 12;
   int drain_timeout_s = 600;
   std::size_t readers = 0;  // GET /logs loops running in every other 10 s slice
@@ -404,14 +406,56 @@ std::string load_average() {
   return a + " " + b + " " + c;
 }
 
+// A "Vm...:" field of /proc/<pid>/status in KiB (VmHWM: peak resident set, VmRSS: now); 0 when
+// unreadable.
+std::int64_t proc_status_kib(pid_t pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(field)) return std::atoll(line.c_str() + field.size());
+  return 0;
+}
+
+// Resident memory of the backend processes the bench started, read just before they stop.
+struct backend_rss {
+  std::int64_t peak_kib = 0, end_kib = 0;  // summed over the processes
+  std::string per_process;                 // "pid peak/end MiB" for each
+};
+
+backend_rss read_backend_rss(const std::vector<pid_t>& pids) {
+  backend_rss r;
+  for (pid_t pid : pids) {
+    const auto peak = proc_status_kib(pid, "VmHWM:"), now = proc_status_kib(pid, "VmRSS:");
+    r.peak_kib += peak, r.end_kib += now;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s%d %.0f/%.0f MiB", r.per_process.empty() ? "" : ", ",
+                  static_cast<int>(pid), static_cast<double>(peak) / 1024,
+                  static_cast<double>(now) / 1024);
+    r.per_process += buf;
+  }
+  return r;
+}
+
+// One K's figures, for the table after the last one.
+struct k_summary {
+  std::size_t producers = 0;
+  double accepted = 0, durable = 0, text_copy = 0, binary_copy = 0;
+  double ack_p50 = 0, ack_p99 = 0;
+  backend_rss rss;
+  std::string load_at_start, load_at_end;
+  bool complete = false;
+};
+
 std::string p50_p99(const std::vector<double>& sorted) {
   if (sorted.empty()) return "none";
   return fmt("%.2f", percentile(sorted, 50)) + " / " + fmt("%.2f", percentile(sorted, 99)) + " / " +
          fmt("%.2f ms", percentile(sorted, 100)) + "  (" + std::to_string(sorted.size()) + ")";
 }
 
-int run(const bench_options& o, const std::string& command_line) {
-  const std::size_t services = o.services == 0 ? o.producers : o.services;
+int run(const bench_options& o, std::size_t producers, const std::string& command_line,
+        k_summary& summary) {
+  summary.producers = producers;
+  const std::size_t services = o.services == 0 ? producers : o.services;
   const std::size_t batches_per_copy = worker::options{}.read_count;
   const auto ncpu = sysconf(_SC_NPROCESSORS_ONLN);
   const double ram_gib = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
@@ -431,17 +475,18 @@ int run(const bench_options& o, const std::string& command_line) {
   const cpu_meter meter(procs->pids(), redis.pid, postmaster);
   std::optional<event_watch> watch(std::in_place, procs->watched());
 
-  std::printf("TraceHub end-to-end benchmark\n");
+  std::printf("\n=== K = %zu producers ===\nTraceHub end-to-end benchmark\n", producers);
   row("command", command_line);
   row("machine",
       std::to_string(ncpu) + " CPUs (nproc), " + fmt("%.1f GiB RAM, ", ram_gib) + cpu_model());
   row("note", "producers, backend, Redis and Postgres share these " + std::to_string(ncpu) +
                   " CPUs: every figure is end-to-end on one box");
-  row("load average at start", load_average());
+  summary.load_at_start = load_average();
+  row("load average at start", summary.load_at_start);
   row("servers", "PostgreSQL " + pg_version + ", Redis " + redis.version +
                      " (appendonly yes, appendfsync everysec)");
   row("backend", procs->describe(o.worker_threads));
-  row("workload", std::to_string(o.producers) + " producers, " + std::to_string(services) +
+  row("workload", std::to_string(producers) + " producers, " + std::to_string(services) +
                       " services, batches of " + std::to_string(o.batch) + ", " +
                       std::to_string(o.seconds) + " s, " + std::to_string(batches_per_copy) +
                       " batches per COPY");
@@ -449,7 +494,7 @@ int run(const bench_options& o, const std::string& command_line) {
 
   producer_options po;
   po.ports = procs->api_ports();
-  po.producers = o.producers;
+  po.producers = producers;
   po.services = services;
   po.batch = o.batch;
   po.duration = std::chrono::seconds(o.seconds);
@@ -490,6 +535,7 @@ int run(const bench_options& o, const std::string& command_line) {
   std::sort(ack_to_remote.begin(), ack_to_remote.end());
   const std::int64_t events_seen = watch->events_seen();
   const bool split = procs->split();
+  summary.rss = read_backend_rss(procs->pids());
   watch.reset();
   procs.reset();  // the baseline gets the machine to itself
 
@@ -517,6 +563,10 @@ int run(const bench_options& o, const std::string& command_line) {
                                     ? " (= accepted: exactly once)"
                                     : " (accepted " + std::to_string(p.accepted_logs) + ")"));
   row("durable logs/s", rate(durable_rate));
+  row("backend RSS peak / at end",
+      fmt("%.0f", static_cast<double>(summary.rss.peak_kib) / 1024) + " / " +
+          fmt("%.0f MiB", static_cast<double>(summary.rss.end_kib) / 1024) + "  (VmHWM / VmRSS; " +
+          summary.rss.per_process + ")");
   if (reading) {
     // ACKed logs per second while readers were at work and while they were quiet (by the time
     // of the ACK; the ticks of the producers' window only).
@@ -563,35 +613,58 @@ int run(const bench_options& o, const std::string& command_line) {
     }
   }
   row("load average at end", load_at_end);
+  summary.load_at_end = load_at_end;
   std::fflush(stdout);
 
   std::printf(
-      "\nbaseline: raw COPY of the same rows into logs_copy_baseline "
+      "\nbaselines: raw COPY (text, then binary) of the same rows into logs_copy_baseline "
       "(LIKE logs INCLUDING ALL)\n");
   const auto rows = render_baseline_rows(p.batches, batches_per_copy);
-  const auto cpu_copy_start = meter.sample();
-  const auto b = rows.error.empty() ? run_copy_baseline(db.url(), rows) : baseline_result{};
-  const auto cpu_copy = meter.sample() - cpu_copy_start;
-  if (const auto& e = rows.error.empty() ? b.error : rows.error; !e.empty()) {
-    std::printf("  FAILED: %s\n", e.c_str());
-    return 1;
-  }
-  const double copy_rate = static_cast<double>(rows.rows) / b.seconds;
-  row("rows", std::to_string(rows.rows) + " (stored " + std::to_string(b.rows_stored) + ")");
-  row("transactions", std::to_string(b.transactions) + " x up to " +
-                          std::to_string(batches_per_copy * static_cast<std::size_t>(o.batch)) +
-                          " rows (BEGIN, COPY, COMMIT)");
-  row("time", fmt("%.2f s", b.seconds));
-  row("COPY rows/s", rate(copy_rate));
-  row("CPU (cores)", cpu_line(cpu_copy, b.seconds));
+  const auto binary_rows = to_binary(rows);
+  struct measured {
+    baseline_result result;
+    cpu_times cpu;
+    double rate = 0;
+  };
+  auto baseline = [&](const baseline_rows& r, copy_format f) -> std::optional<measured> {
+    const auto cpu_copy_start = meter.sample();
+    measured m;
+    m.result = r.error.empty() ? run_copy_baseline(db.url(), r, f) : baseline_result{};
+    m.cpu = meter.sample() - cpu_copy_start;
+    if (const auto& e = r.error.empty() ? m.result.error : r.error; !e.empty()) {
+      std::printf("  FAILED: %s\n", e.c_str());
+      return std::nullopt;
+    }
+    m.rate = static_cast<double>(r.rows) / m.result.seconds;
+    const char* name = f == copy_format::binary ? "binary" : "text";
+    std::printf("  %s COPY\n", name);
+    row("  rows",
+        std::to_string(r.rows) + " (stored " + std::to_string(m.result.rows_stored) + ")");
+    row("  transactions", std::to_string(m.result.transactions) + " x up to " +
+                              std::to_string(batches_per_copy * static_cast<std::size_t>(o.batch)) +
+                              " rows (BEGIN, COPY, COMMIT)");
+    row("  time", fmt("%.2f s", m.result.seconds));
+    row("  COPY rows/s", rate(m.rate));
+    row("  CPU (cores)", cpu_line(m.cpu, m.result.seconds));
+    return m;
+  };
+  const auto text = baseline(rows, copy_format::text);
+  if (!text) return 1;
+  const auto binary = baseline(binary_rows, copy_format::binary);
+  if (!binary) return 1;
+  const double copy_rate = text->rate;
 
   std::printf("\nCPU per committed row (us): CPU seconds / rows, robust to other load\n");
   row("pipeline, start->committed", per_row_line(cpu_end - cpu_start, d.rows));
-  row("baseline COPY", per_row_line(cpu_copy, rows.rows));
+  row("baseline text COPY", per_row_line(text->cpu, rows.rows));
+  row("baseline binary COPY", per_row_line(binary->cpu, rows.rows));
 
   const double ratio = durable_rate / copy_rate;
+  const double ratio_binary = durable_rate / binary->rate;
   std::printf("\n");
-  row("ratio durable / COPY", fmt("%.3f", ratio) + "  (issue floor 0.3, goal 0.6)");
+  row("ratio durable / text COPY", fmt("%.3f", ratio) + "  (issue 15 target 1.0)");
+  row("ratio durable / binary COPY", fmt("%.3f", ratio_binary) + "  (issue 15 target 0.8)");
+  row("binary / text COPY", fmt("%.3f", binary->rate / copy_rate));
   std::string events;
   if (split && !added_under_load.empty())
     events += fmt(" | events added p50 %.2f", percentile(added_under_load, 50)) +
@@ -606,12 +679,46 @@ int run(const bench_options& o, const std::string& command_line) {
   }
   std::printf(
       "\nsummary: K=%zu batch=%lld %ds nproc=%ld api=%d workers=%d | accepted %s logs/s | "
-      "durable %s logs/s | COPY %s rows/s | ratio %.3f | ACK p50 %.2f ms p99 %.2f ms%s%s\n",
-      o.producers, static_cast<long long>(o.batch), o.seconds, ncpu, o.api, o.workers,
-      rate(accepted_rate).c_str(), rate(durable_rate).c_str(), rate(copy_rate).c_str(), ratio,
-      percentile(p.ack_latency_ms, 50), percentile(p.ack_latency_ms, 99), events.c_str(),
+      "durable %s logs/s | text COPY %s rows/s | binary COPY %s rows/s | ratio text %.3f "
+      "binary %.3f | ACK p50 %.2f ms p99 %.2f ms | RSS peak %.0f MiB end %.0f MiB%s%s\n",
+      producers, static_cast<long long>(o.batch), o.seconds, ncpu, o.api, o.workers,
+      rate(accepted_rate).c_str(), rate(durable_rate).c_str(), rate(copy_rate).c_str(),
+      rate(binary->rate).c_str(), ratio, ratio_binary, percentile(p.ack_latency_ms, 50),
+      percentile(p.ack_latency_ms, 99), static_cast<double>(summary.rss.peak_kib) / 1024,
+      static_cast<double>(summary.rss.end_kib) / 1024, events.c_str(),
       d.complete && d.rows == p.accepted_logs && p.errors == 0 ? "" : " | INCOMPLETE");
-  return d.complete && d.rows == p.accepted_logs && p.errors == 0 ? 0 : 1;
+  std::fflush(stdout);
+  summary.accepted = accepted_rate;
+  summary.durable = durable_rate;
+  summary.text_copy = copy_rate;
+  summary.binary_copy = binary->rate;
+  summary.ack_p50 = percentile(p.ack_latency_ms, 50);
+  summary.ack_p99 = percentile(p.ack_latency_ms, 99);
+  summary.complete = d.complete && d.rows == p.accepted_logs && p.errors == 0;
+  return summary.complete ? 0 : 1;
+}
+
+// One line per K, after the last run.
+void print_table(const std::vector<k_summary>& all) {
+  std::printf(
+      "\nall runs (logs/s; ratios durable / COPY of the same rows; ACK client side; backend RSS "
+      "VmHWM / VmRSS at end)\n");
+  std::printf("  %3s %10s %10s %10s %10s %7s %7s %8s %8s %9s %8s  %s\n", "K", "accepted", "durable",
+              "text COPY", "bin COPY", "d/text", "d/bin", "ACK p50", "ACK p99", "RSS peak",
+              "RSS end", "load avg start -> end");
+  for (const auto& k : all)
+    std::printf(
+        "  %3zu %10.0f %10.0f %10.0f %10.0f %7.3f %7.3f %6.2fms %6.2fms %6.0fMiB %5.0fMiB  %s -> "
+        "%s%s\n",
+        k.producers, k.accepted, k.durable, k.text_copy, k.binary_copy,
+        k.text_copy > 0 ? k.durable / k.text_copy : 0.0,
+        k.binary_copy > 0 ? k.durable / k.binary_copy : 0.0, k.ack_p50, k.ack_p99,
+        static_cast<double>(k.rss.peak_kib) / 1024, static_cast<double>(k.rss.end_kib) / 1024,
+        k.load_at_start.c_str(), k.load_at_end.c_str(), k.complete ? "" : "  INCOMPLETE");
+  std::printf(
+      "  targets (issue 15): d/text >= 1.0, d/bin >= 0.8, ACK p99 <= 50 ms at full load, "
+      "RSS <= 256 MiB\n");
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -620,8 +727,10 @@ int run(const bench_options& o, const std::string& command_line) {
 int main(int argc, char** argv) {
   tracehub::bench::bench_options o;
   CLI::App cli{"TraceHub end-to-end benchmark (run it through ./start.sh bench)"};
-  cli.add_option("--producers", o.producers, "concurrent producers (threads)")
-      ->check(CLI::Range(1, 256));
+  std::string producers = "1,4,16";
+  cli.add_option("--producers", producers,
+                 "concurrent producers (threads): one number, or a comma-separated list of K, "
+                 "one run of the pipeline each");
   cli.add_option("--batch", o.batch, "entries per batch")->check(CLI::Range(1, 10'000));
   cli.add_option("--seconds", o.seconds, "length of the posting window")
       ->check(CLI::Range(1, 3600));
@@ -648,6 +757,19 @@ int main(int argc, char** argv) {
   cli.add_option("--drain-timeout", o.drain_timeout_s,
                  "seconds to wait for every accepted row to be committed");
   CLI11_PARSE(cli, argc, argv);
+  o.producers.clear();
+  for (std::string_view rest = producers; !rest.empty();) {
+    const auto comma = rest.find(',');
+    const std::string item(rest.substr(0, comma));
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    char* end = nullptr;
+    const long k = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || k < 1 || k > 256) {
+      std::fprintf(stderr, "tracehub-bench: --producers takes numbers 1..256, comma-separated\n");
+      return 2;
+    }
+    o.producers.push_back(static_cast<std::size_t>(k));
+  }
   if ((o.api == 0) != (o.workers == 0)) {
     std::fprintf(stderr, "tracehub-bench: --api and --workers go together (both 0: one process)\n");
     return 2;
@@ -657,7 +779,14 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i)
     command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    return tracehub::bench::run(o, command_line);
+    std::vector<tracehub::bench::k_summary> all;
+    int rc = 0;
+    for (std::size_t k : o.producers) {
+      auto& summary = all.emplace_back();
+      if (tracehub::bench::run(o, k, command_line, summary) != 0) rc = 1;
+    }
+    tracehub::bench::print_table(all);
+    return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tracehub-bench: %s\n", e.what());
     return 1;

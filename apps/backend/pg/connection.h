@@ -66,9 +66,11 @@ class connection {
   // statements that return none).
   result<rows> query(std::string_view sql, std::span<const param> params = {});
 
-  // COPY ... FROM STDIN in text format: `copy_sql` is the COPY statement, `data` the rows
-  // (tab-separated, newline-terminated, \N for NULL, backslash escapes). Either every row is
-  // copied or none (the statement fails whole; inside a transaction, that aborts it).
+  // COPY ... FROM STDIN: `copy_sql` is the COPY statement, `data` the rows in the format it
+  // names (sent as they are: text rows, tab-separated, newline-terminated, \N for NULL,
+  // backslash escapes; or a whole binary stream, header to trailer, with FORMAT binary). Either
+  // every row is copied or none (the statement fails whole; inside a transaction, that aborts
+  // it).
   status copy_in(std::string_view copy_sql, std::string_view data);
 
   bool ok() const;

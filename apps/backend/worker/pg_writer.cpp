@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
+#include <utility>
 
 #include "backend/pg/array_literal.h"
 #include "backend/pg/errc.h"
+#include "backend/queue/copy_binary.h"
 #include "backend/queue/copy_row.h"
 #include "backend/retention/partitions.h"
 #include "backend/worker/logger.h"
@@ -54,17 +57,6 @@ status upsert_ack_state(pg::connection& c, const std::vector<entry>& entries) {
   return {};
 }
 
-std::string all_rows(const std::vector<std::string>& stored) {
-  std::size_t size = 0;
-  for (const auto& r : stored)
-    size += r.size();
-  std::string rows;
-  rows.reserve(size);
-  for (const auto& r : stored)
-    rows += r;
-  return rows;
-}
-
 std::int64_t count_rows(std::string_view rows) {
   return std::count(rows.begin(), rows.end(), '\n');
 }
@@ -87,17 +79,24 @@ result<std::string> claim_dead_letters(pg::connection& c, const entry& e) {
   return rows;
 }
 
-// What each entry stores, parallel to `entries`: its rows with their ingested_at column
-// (queue::append_stored_rows), nothing for an entry queued before retention's horizon (counted
-// in out.expired, its highest seq recorded in logs_expired), and for an entry re-queued from
-// dead_letters only the rows it claims.
-result<std::vector<std::string>> stored_rows(pg::connection& c, const std::vector<entry>& entries,
-                                             write_outcome& out) {
+// What one entry stores: its queue rows (all of them, or for an entry re-queued from
+// dead_letters only the rows it claims) and the ingested_at they are stored with.
+struct entry_rows {
+  const entry* from = nullptr;  // nullptr: nothing to store
+  std::optional<std::string> claimed;
+  std::string_view rows() const { return claimed ? std::string_view(*claimed) : from->rows; }
+};
+
+// What each entry stores, parallel to `entries`: nothing for an entry queued before retention's
+// horizon (counted in out.expired, its highest seq recorded in logs_expired), and for an entry
+// re-queued from dead_letters only the rows it claims.
+result<std::vector<entry_rows>> stored_rows(pg::connection& c, const std::vector<entry>& entries,
+                                            write_outcome& out) {
   auto h = c.query(sql::expired_before);
   if (!h) return h.error();
   std::optional<std::int64_t> horizon;
   if (h->size() == 1 && !h->is_null(0, 0)) horizon = h->get_int(0, 0);
-  std::vector<std::string> stored(entries.size());
+  std::vector<entry_rows> stored(entries.size());
   pg::array_literal expired_services, expired_seqs;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
@@ -111,14 +110,11 @@ result<std::vector<std::string>> stored_rows(pg::connection& c, const std::vecto
       out.expired_entries.push_back(i);
       continue;
     }
-    auto at = queue::ingested_at_text(e.acked_at_ms);
-    if (!e.from_dead_letters) {
-      queue::append_stored_rows(stored[i], e.rows, at);
-      continue;
-    }
+    stored[i].from = &e;
+    if (!e.from_dead_letters) continue;
     auto claimed = claim_dead_letters(c, e);
     if (!claimed) return claimed.error();
-    queue::append_stored_rows(stored[i], *claimed, at);
+    stored[i].claimed = std::move(*claimed);
   }
   if (!out.expired_entries.empty()) {
     std::string p[] = {expired_services.str(), expired_seqs.str()};
@@ -126,6 +122,53 @@ result<std::vector<std::string>> stored_rows(pg::connection& c, const std::vecto
     if (auto r = c.query(sql::record_expired, params); !r) return r.error();
   }
   return stored;
+}
+
+// The stored rows as COPY text of queue::stored_columns, one string per entry (parallel to
+// `stored`).
+std::vector<std::string> text_rows(const std::vector<entry_rows>& stored) {
+  std::vector<std::string> out(stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i)
+    if (stored[i].from)
+      queue::append_stored_rows(out[i], stored[i].rows(),
+                                queue::ingested_at_text(stored[i].from->acked_at_ms));
+  return out;
+}
+
+std::string all_rows(const std::vector<std::string>& stored) {
+  std::size_t size = 0;
+  for (const auto& r : stored)
+    size += r.size();
+  std::string rows;
+  rows.reserve(size);
+  for (const auto& r : stored)
+    rows += r;
+  return rows;
+}
+
+// The stored rows as one binary COPY stream of queue::stored_columns (queue/copy_binary.h), and
+// how many rows it holds; nullopt when a row is not of the queue's form (the caller sends text,
+// and Postgres judges it).
+std::optional<std::pair<std::string, std::int64_t>> binary_rows(
+    const std::vector<entry_rows>& stored) {
+  std::size_t size = 0;
+  for (const auto& s : stored)
+    if (s.from) size += s.rows().size() + 16 * static_cast<std::size_t>(s.from->row_count + 1);
+  std::pair<std::string, std::int64_t> out;
+  out.first.reserve(size + 32);
+  queue::append_binary_header(out.first);
+  for (const auto& s : stored) {
+    if (!s.from) continue;
+    const auto rows = s.rows();
+    if (const char* why = queue::append_binary_rows(out.first, rows, s.from->acked_at_ms)) {
+      log().warn("a row of {} is not of the queue's form ({}); sending this group as COPY text",
+                 s.from->service, why);
+      return std::nullopt;
+    }
+    out.second += count_rows(rows);
+  }
+  queue::append_binary_trailer(out.first);
+  return out;
 }
 
 std::string hex(std::string_view bytes) {
@@ -284,17 +327,27 @@ result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, m
   if (auto s = c.exec("BEGIN"); !s) return fail(s.error());
   auto stored = stored_rows(c, entries, out);
   if (!stored) return fail(stored.error());
-  if (m == mode::isolate) {
+  // The fast path sends binary COPY (queue/copy_binary.h: Postgres parses no text for bigint
+  // and timestamptz, splits no lines); the stage and isolation paths, rare, keep COPY text.
+  std::optional<std::pair<std::string, std::int64_t>> binary;
+  if (m == mode::fast) binary = binary_rows(*stored);
+  if (binary) {
+    if (binary->second > 0) {
+      if (auto s = c.copy_in(sql::copy_logs_binary, binary->first); !s) return fail(s.error());
+      out.inserted = binary->second;
+    }
+  } else if (m == mode::isolate) {
+    const auto text = text_rows(*stored);
     std::vector<row_ref> rows;
     for (std::size_t i = 0; i < entries.size(); ++i)
-      queue::for_each_row((*stored)[i], [&](std::string_view row) {
+      queue::for_each_row(text[i], [&](std::string_view row) {
         rows.push_back({&entries[i], row});
       });
     if (auto s = c.exec(sql::create_stage); !s) return fail(s.error());
     isolator iso(c, isolate_transient, out);
     if (auto s = iso.store(rows); !s) return fail(s.error());
     if (auto s = record_dead_letters(c, out, iso.dead_rows); !s) return fail(s.error());
-  } else if (std::string rows = all_rows(*stored); !rows.empty()) {
+  } else if (std::string rows = all_rows(text_rows(*stored)); !rows.empty()) {
     if (m == mode::fast) {
       if (auto s = c.copy_in(sql::copy_logs, rows); !s) return fail(s.error());
       out.inserted = count_rows(rows);

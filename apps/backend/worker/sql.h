@@ -17,6 +17,9 @@ namespace tracehub::worker::sql {
 // partitions' own UNIQUE (service, seq), migration 0008) and counts the rest.
 inline const std::string copy_logs =
     "COPY logs (" + std::string(queue::stored_columns) + ") FROM STDIN";
+// The same in binary (queue/copy_binary.h renders the rows): what the fast path sends.
+inline const std::string copy_logs_binary =
+    "COPY logs (" + std::string(queue::stored_columns) + ") FROM STDIN (FORMAT binary)";
 
 // The stage's columns are queue::stored_columns with their types.
 inline constexpr std::string_view create_stage =

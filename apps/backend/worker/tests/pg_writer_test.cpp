@@ -151,5 +151,34 @@ TEST_F(pg_writer_test, an_entry_beyond_every_partition_gets_one) {
             ahead);
 }
 
+// The fast path sends binary COPY (queue/copy_binary.h): each row's columns arrive as the text
+// row says, ingested_at is the entry's `at` to the millisecond. A row the converter does not
+// take (a ts Postgres reads but ingest never renders) sends the whole group as COPY text: it is
+// still stored, with the rows of the other entry.
+TEST_F(pg_writer_test, binary_copy_stores_the_rows_as_text_would_and_odd_rows_fall_back_to_text) {
+  const auto t = now_epoch_ms();
+  auto plain = make_entry("bin", 1, 3, t, 1);
+  EXPECT_EQ(write({plain}).inserted, 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM logs WHERE service = 'bin' AND level = 'info' AND "
+                   "message = 'm-' || seq AND request_id IS NULL AND attrs IS NULL AND "
+                   "ts = '2026-11-01T00:00:00Z' AND "
+                   "(extract(epoch FROM ingested_at) * 1000)::bigint = " +
+                   std::to_string(t)),
+            3);
+
+  auto odd = make_entry("odd", 1, 1, t, 1);
+  odd.rows.clear();
+  queue::append_row(
+      odd.rows, {"odd", 1, "warn", "tab\there", "r-1", "2026-11-01 02:00:00+02", R"({"k":"v"})"});
+  auto next = make_entry("bin", 4, 5, t, 2);
+  EXPECT_EQ(write({odd, next}).inserted, 3);
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM logs WHERE service = 'odd' AND ts = "
+             "'2026-11-01T00:00:00Z' AND message = E'tab\\there' AND attrs = '{\"k\":\"v\"}'"),
+      1);
+  EXPECT_EQ(distinct("bin"), 5);
+  EXPECT_EQ(count("bin"), 5);
+}
+
 }  // namespace
 }  // namespace tracehub::worker
