@@ -1,7 +1,7 @@
 -- A zone map of logs: per minute of ingested_at and per writing session, the lowest and highest
--- ts stored. GET /logs with a ts window bounds ingested_at by the zones that overlap the window
--- (query/sql.h, zone_bound), so the walk newest first along (ingested_at, id) starts at the
--- window's newest rows instead of the table's (BENCHMARKS.md, "Search on 10 M partitioned
+-- ts stored. GET /logs with a ts window that has an end bounds ingested_at by the zones that
+-- overlap the window (query/sql.h, zone_bound), so the walk newest first along (ingested_at, id)
+-- starts at the window's newest rows instead of the table's (BENCHMARKS.md, "Search on 10 M partitioned
 -- rows"). docs/PROTOCOL.md, "Retention", says why.
 --
 -- Kept by a statement-level trigger on logs, so every row any writer commits (the worker's
