@@ -1,8 +1,8 @@
 -- A zone map of logs: per minute of ingested_at and per writing session, the lowest and highest
 -- ts stored. GET /logs with a ts window that has an end bounds ingested_at by the zones that
 -- overlap the window (query/sql.h, zone_bound), so the walk newest first along (ingested_at, id)
--- starts at the window's newest rows instead of the table's (BENCHMARKS.md, "Search on 10 M partitioned
--- rows"). docs/PROTOCOL.md, "Retention", says why.
+-- starts at the window's newest rows instead of the table's (BENCHMARKS.md, "Search on 10 M
+-- partitioned rows"). docs/PROTOCOL.md, "Retention", says why.
 --
 -- Kept by a statement-level trigger on logs, so every row any writer commits (the worker's
 -- COPY, the stage's INSERT ... ON CONFLICT, a hand-made INSERT) is covered by its zone in the
