@@ -24,9 +24,10 @@ inline constexpr std::string_view insert_flush_request =
 
 // Everything the reset clears in Postgres (sim_events stays: it is the record of what was
 // done, the reset included; so do the partitions of logs, emptied, and retention's horizon).
-// logs_expired goes: the producers' seqs start again at 1.
+// logs_expired goes: the producers' seqs start again at 1; logs_ts_zones with the rows.
 inline constexpr std::string_view truncate_all =
-    "TRUNCATE logs, ack_state, replay_requests, lost_seqs, dead_letters, logs_expired "
+    "TRUNCATE logs, logs_ts_zones, ack_state, replay_requests, lost_seqs, dead_letters, "
+    "logs_expired "
     "RESTART IDENTITY";
 
 }  // namespace tracehub::control::sql

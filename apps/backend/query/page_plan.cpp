@@ -44,8 +44,10 @@ bool collect_first(const page_estimates& e, double limit) {
 result<std::string_view> page_statement(pg::connection& c, const logs_params& p) {
   auto plain = logs_statement(p);
   if (plain != sql::logs_page || (!p[3] && !p[4])) return plain;
-  // "The last N minutes" and nothing else: the walk finds a page among the newest rows.
-  if (!p[4] && !has_filter_beyond_window(p)) return plain;
+  // A window and nothing else: the walk starts at the window's newest rows (without `to`, the
+  // newest rows; with it, where sql::zone_bound says) and every row it then visits matches,
+  // until the zones' first minute with an odd ts.
+  if (!has_filter_beyond_window(p)) return plain;
   page_estimates e;
   auto param = [](const std::optional<std::string>& v) { return v ? pg::param(*v) : pg::param(); };
   pg::param window[] = {param(p[3]), param(p[4])};

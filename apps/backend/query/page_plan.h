@@ -9,7 +9,10 @@
 // holds fewer matches than a page (a rare `q` inside it), everything older too. Here the rows each
 // way would visit are weighed with the planner's own estimates (EXPLAIN of the window, of the
 // rows after it, of all rows, of the matches), a few planner calls (about a millisecond) and
-// only for pages with a time window. BENCHMARKS.md, "GET /logs on 10 M rows".
+// only for pages with a time window and another filter. A window alone is always walked: the
+// walk is bounded by the zones of logs_ts_zones (sql::zone_bound), so it starts at the window's
+// newest rows and stops after a page. BENCHMARKS.md, "GET /logs on 10 M rows" and "Search on
+// 10 M partitioned rows".
 //
 // Blocking: call it on the connection that then runs the page, from the query executor.
 #pragma once

@@ -30,20 +30,37 @@ inline constexpr std::string_view page_filters =
     "AND ($8::timestamptz IS NULL OR ingested_at <= $8::timestamptz) "
     "AND ($8::timestamptz IS NULL OR (ingested_at, id) < ($8::timestamptz, $9::bigint))";
 
+// With a ts window that has an end ($5), the stretch of ingested_at that can hold its rows:
+// from the first to past the last minute whose zone (logs_ts_zones, migration 0010: the lowest
+// and highest ts stored per minute of ingested_at, kept by a trigger on logs for every row
+// committed) overlaps the window. Subqueries of the page's statement, so zones and rows are read
+// in one snapshot; no overlapping zone means no row. Only the walk takes it: it starts there at
+// the window's newest rows instead of the table's, whatever the planner knows about ts and
+// ingest order. Without an end the newest rows are in the window and the walk needs no bound.
+inline constexpr std::string_view zone_bound =
+    "AND ($5::timestamptz IS NULL OR ("
+    "ingested_at >= (SELECT min(minute) FROM logs_ts_zones "
+    "WHERE ($4::timestamptz IS NULL OR max_ts >= $4::timestamptz) "
+    "AND min_ts < $5::timestamptz) "
+    "AND ingested_at < (SELECT max(minute) + interval '1 minute' FROM logs_ts_zones "
+    "WHERE ($4::timestamptz IS NULL OR max_ts >= $4::timestamptz) "
+    "AND min_ts < $5::timestamptz)))";
+
 inline constexpr std::string_view page_columns =
     "SELECT id, service, seq, level, message, request_id AS \"requestId\", ts, attrs, "
     "ingested_at AS \"ingestedAt\" FROM logs ";
 
 // Newest first by (ingested_at, id): the partitions one after the other, newest first, each
 // through its (ingested_at, id) index, until the page is full (migration 0008 says why not by
-// id alone). $1..$9 the filters above, $10 the limit. Planned per call with the values (unnamed
-// statement), so an empty filter costs nothing, indexes apply and partitions are pruned.
+// id alone), within zone_bound for a ts window. $1..$9 the filters above, $10 the limit. Planned
+// per call with the values (unnamed statement), so an empty filter costs nothing, indexes apply and
+// partitions are pruned.
 // -> items (JSON array), their count, the next cursor, keptSince.
 inline const std::string logs_page =
     "SELECT coalesce(json_agg(l ORDER BY l.\"ingestedAt\" DESC, l.id DESC), '[]'::json), "
     "count(*), " +
     std::string(page_tail) + " FROM (" + std::string(page_columns) + std::string(page_filters) +
-    " ORDER BY ingested_at DESC, id DESC LIMIT $10) l";
+    " " + std::string(zone_bound) + " ORDER BY ingested_at DESC, id DESC LIMIT $10) l";
 
 // logs_page, collected then sorted: the same parameters and the same rows. The matching rows
 // are found through whatever serves the filters best (the BRIN index on ts for a time window,

@@ -38,6 +38,7 @@ result<int> finish(pg::connection& c, const std::string& name) {
   }
   auto dropped = c.query(sql::drop_detached, p);
   if (!dropped) return dropped.error();
+  if (auto z = c.exec(sql::drop_expired_zones); !z) return z.error();
   return static_cast<int>(dropped->get_int(0, 0));
 }
 

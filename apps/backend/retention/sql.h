@@ -46,4 +46,10 @@ inline constexpr std::string_view no_timeout = "SET statement_timeout = 0";
 // one transaction -> services recorded.
 inline constexpr std::string_view drop_detached = "SELECT logs_drop_detached($1)";
 
+// The ts zones (logs_ts_zones, migration 0010) of minutes wholly before the horizon: no row of
+// theirs is left.
+inline constexpr std::string_view drop_expired_zones =
+    "DELETE FROM logs_ts_zones WHERE minute + interval '1 minute' <= "
+    "(SELECT expired_before FROM logs_retention)";
+
 }  // namespace tracehub::retention::sql

@@ -169,6 +169,12 @@ TEST_F(partitions, expired_chunks_are_removed_whole_and_recorded) {
   EXPECT_EQ(scalar("SELECT (expired_before IS NOT NULL)::int FROM logs_retention"), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_class WHERE relname = 'logs_legacy'"), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM logs WHERE service = 'a'"), 100);
+  // The ts zones (migration 0010) of the removed rows' minute went with them; the newer rows'
+  // stayed.
+  EXPECT_EQ(scalar("SELECT count(*) FROM logs_ts_zones WHERE minute < now() - interval '30 min'"),
+            0);
+  EXPECT_GE(scalar("SELECT count(*) FROM logs_ts_zones WHERE minute > now() - interval '5 min'"),
+            1);
 
   // Twelve seconds on, the newer rows' chunk goes too; the partitions ahead stay.
   ASSERT_TRUE(drop_until(p, "SELECT count(*) FROM logs", 0));
