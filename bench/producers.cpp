@@ -66,12 +66,21 @@ void produce(std::size_t p, const producer_options& opts, steady::time_point dea
   std::vector<std::string> names;
   for (auto s : mine)
     names.push_back(service_name(s));
+  // At a rate: this producer's batches are due every `interval`, from the window's start.
+  const auto start = steady::now();
+  const auto interval = std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(
+      opts.rate > 0
+          ? static_cast<double>(opts.batch * static_cast<std::int64_t>(opts.producers)) / opts.rate
+          : 0.0));
   for (std::size_t turn = 0; steady::now() < deadline; ++turn) {
+    const auto due = start + interval * static_cast<std::int64_t>(turn);
+    if (due >= deadline) break;
+    if (opts.rate > 0) std::this_thread::sleep_until(due);  // pacing, not synchronisation
     const std::size_t k = turn % mine.size();
     const std::int64_t first = shared.next_seq[mine[k]].fetch_add(opts.batch);
     std::string body = batch_body(names[k], first, opts.batch);
     for (;;) {  // until this batch is answered 200, or the producer gives up
-      const auto sent = steady::now();
+      const auto sent = opts.rate > 0 ? due : steady::now();
       auto r = client.post("/ingest", body);
       const auto answered = steady::now();
       out.last_answer = answered;

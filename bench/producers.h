@@ -1,4 +1,5 @@
-// bench/producers.h — K producer threads posting batches to POST /ingest at full speed.
+// bench/producers.h — K producer threads posting batches to POST /ingest, at full speed or at a
+// given rate.
 //
 // Each producer has one keep-alive HTTP connection, to API process p mod N of the N given, and
 // posts batches of consecutive seqs for its services until the deadline, timing every request.
@@ -6,6 +7,11 @@
 // producers (--services < --producers). A 503 (queue full, Redis away) is retried with the same
 // seqs after a short pause; any other non-200 answer stops that producer and is counted as an
 // error.
+//
+// At a given rate (logs/s over all producers) each producer sends on a fixed schedule, one batch
+// every batch * producers / rate seconds, whether or not the last answer has come (open loop: a
+// producer that falls behind sends at once). Latency is then timed from the batch's scheduled
+// time, so a stalled backend shows as latency rather than as fewer requests.
 #pragma once
 
 #include <chrono>
@@ -23,6 +29,7 @@ struct producer_options {
   std::size_t services = 4;
   std::int64_t batch = 500;
   std::chrono::seconds duration{30};
+  double rate = 0;  // logs/s over all producers; 0: as fast as answers come
 };
 
 // One accepted batch, enough to regenerate its body (workload.h).

@@ -59,6 +59,7 @@ struct bench_options {
   int redis_db = 12;
   int drain_timeout_s = 600;
   std::size_t readers = 0;  // GET /logs loops running in every other 10 s slice
+  double rate = 0;          // logs/s over all producers; 0: full speed
 };
 
 // Readers hammering the query routes in every other slice of the window: ingest while they are
@@ -489,7 +490,11 @@ int run(const bench_options& o, std::size_t producers, const std::string& comman
   row("workload", std::to_string(producers) + " producers, " + std::to_string(services) +
                       " services, batches of " + std::to_string(o.batch) + ", " +
                       std::to_string(o.seconds) + " s, " + std::to_string(batches_per_copy) +
-                      " batches per COPY");
+                      " batches per COPY" +
+                      (o.rate > 0 ? fmt(", paced at %.0f logs/s (ACK latency from each batch's "
+                                        "scheduled time)",
+                                        o.rate)
+                                  : ", as fast as answers come"));
   std::fflush(stdout);
 
   producer_options po;
@@ -498,6 +503,7 @@ int run(const bench_options& o, std::size_t producers, const std::string& comman
   po.services = services;
   po.batch = o.batch;
   po.duration = std::chrono::seconds(o.seconds);
+  po.rate = o.rate;
   const auto cpu_start = meter.sample();
   const auto planned_start = steady::now();
   std::optional<readers> reading;
@@ -754,6 +760,10 @@ int main(int argc, char** argv) {
                  "concurrent GET /logs (and other query route) loops in every other 10 s slice of "
                  "the window, to compare ingest with and without them")
       ->check(CLI::Range(0, 1000));
+  cli.add_option("--rate", o.rate,
+                 "logs/s over all producers, each sending on a fixed schedule (e.g. half the "
+                 "durable rate of a run without it, for ACK latency at half load); 0: full speed")
+      ->check(CLI::Range(0.0, 1e9));
   cli.add_option("--drain-timeout", o.drain_timeout_s,
                  "seconds to wait for every accepted row to be committed");
   CLI11_PARSE(cli, argc, argv);
