@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "backend/base/clock.h"
+#include "backend/base/json_parse.h"
 #include "backend/base/log.h"
 #include "backend/redis/reply.h"
 #include "backend/redis/sync_connection.h"
@@ -89,7 +90,7 @@ void cluster::reply(const std::string& id, const answer& a) {
 
 void cluster::receive(std::string_view message) {
   boost::system::error_code ec;
-  auto v = json::parse(message, ec);
+  auto v = parse_json(message, ec);
   if (ec || !v.is_object()) {
     log().warn("control channel: a message that is not a JSON object");
     return;
@@ -172,7 +173,7 @@ result<std::vector<answer>> cluster::ask(std::string_view action, json::object a
     auto v = r->view();
     if (v.is_nil() || !v.is_array() || v.size() != 2) continue;
     boost::system::error_code ec;
-    auto parsed = json::parse(v[1].str(), ec);
+    auto parsed = parse_json(v[1].str(), ec);
     if (ec || !parsed.is_object()) continue;
     const auto& o = parsed.as_object();
     answer a;

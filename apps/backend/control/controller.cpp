@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "backend/base/clock.h"
+#include "backend/base/json_parse.h"
 #include "backend/base/log.h"
 #include "backend/control/flush.h"
 #include "backend/control/reset.h"
@@ -148,10 +149,11 @@ controller::controller(asio::thread_pool& pool, options opts, targets t)
 // Parses and checks the body; the 400 reply on bad input.
 asio::awaitable<http::reply> controller::apply(http::request& req) {
   boost::system::error_code ec;
-  auto v = json::parse(req.body(), ec);
+  auto v = parse_json(req.body(), ec);
   if (ec || !v.is_object())
-    co_return http::json_error(400, "malformed_json",
-                               "the body must be a JSON object {\"action\": ...}");
+    co_return http::json_error(
+        400, "malformed_json",
+        "the body must be a JSON object {\"action\": ...}" + (ec ? " (" + ec.message() + ")" : ""));
   const auto& o = v.as_object();
   command c;
   auto* action = o.if_contains("action");
@@ -340,7 +342,7 @@ std::vector<metrics::fault_view> controller::active() const {
   std::vector<metrics::fault_view> out;
   for (const auto& w : t_.network->active()) {
     boost::system::error_code ec;
-    auto params = json::parse(w.params, ec);
+    auto params = parse_json(w.params, ec);
     out.push_back({w.action, w.since, w.until,
                    !ec && params.is_object() ? params.as_object() : json::object{}});
   }

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "backend/base/clock.h"
+#include "backend/base/json_parse.h"
 #include "backend/deadletters/sql.h"
 #include "backend/http/query.h"
 #include "backend/ingest/batch_parser.h"
@@ -72,7 +73,7 @@ asio::awaitable<http::reply> list(std::shared_ptr<pg::pool> pool, filter f, std:
     json::value entry = nullptr;
     if (auto text = queue::log_entry_json(row)) {
       boost::system::error_code ec;
-      entry = json::parse(*text, ec);
+      entry = parse_json(*text, ec);
       if (ec) entry = nullptr;
     }
     items.push_back(json::object{{"id", r->get_int(i, 0)},

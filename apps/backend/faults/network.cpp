@@ -4,6 +4,7 @@
 
 #include "backend/base/backoff.h"
 #include "backend/base/clock.h"
+#include "backend/base/json_parse.h"
 #include "backend/base/log.h"
 #include "backend/redis/reply.h"
 #include "backend/redis/sync_connection.h"
@@ -29,7 +30,7 @@ std::string key_of(std::string_view action) {
 
 std::string encode(const window& w) {
   boost::system::error_code ec;
-  auto params = json::parse(w.params, ec);
+  auto params = parse_json(w.params, ec);
   json::object o{{"action", w.action}, {"since", w.since},      {"until", w.until},
                  {"share", w.share},   {"delayMs", w.delay_ms}, {"params", nullptr}};
   if (!ec) o["params"] = std::move(params);
@@ -38,7 +39,7 @@ std::string encode(const window& w) {
 
 std::optional<window> decode(std::string_view text) {
   boost::system::error_code ec;
-  auto v = json::parse(text, ec);
+  auto v = parse_json(text, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
   window w;

@@ -5,7 +5,9 @@
 //    rest of the text;
 //  - decode_sio's fields are views into its input, the namespace starts with '/' and holds no
 //    ',', and a packet written back from those fields decodes to the same fields;
-//  - parse_event never throws, and a name it returns is the payload's first element.
+//  - parse_event never throws, a name it returns is the payload's first element, and the
+//    argument it returns is JSON that serializes and parses back to itself (no NaN or
+//    infinity from an out-of-range number gets through).
 // The same bytes then drive the encoders: ack_packet, connect_error, connect_reply and
 // event_packet give texts that decode back to what was encoded.
 #include <cstddef>
@@ -18,6 +20,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "backend/base/json_parse.h"
 #include "backend/realtime/protocol.h"
 #include "check.h"
 
@@ -79,6 +82,8 @@ void check_decoders(std::string_view text) {
     auto v = boost::json::parse(sio->payload, ec);
     FUZZ_CHECK(!ec && v.is_array() && v.as_array()[0].as_string() == call->name,
                "the event name is the payload's first element");
+    auto back = parse_json(boost::json::serialize(call->arg), ec);
+    FUZZ_CHECK(!ec && back == call->arg, "the event argument serializes to JSON that reads back");
   }
 }
 
@@ -113,7 +118,7 @@ void check_encoders(FuzzedDataProvider& in) {
   FUZZ_CHECK(!ec && sid.as_object().at("sid").as_string() == name, "connect_reply carries sid");
 
   // event_packet copies its payload as is: only valid JSON may go in.
-  auto payload = boost::json::parse(rest, ec);
+  auto payload = parse_json(rest, ec);
   if (ec) return;
   const std::string event_text = p::event_packet(name, rest);
   auto event = p::decode_sio(std::string_view(event_text).substr(1));

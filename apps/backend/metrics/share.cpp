@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "backend/base/json_parse.h"
+
 namespace tracehub::metrics {
 
 namespace json = boost::json;
@@ -97,7 +99,7 @@ std::string encode(const process_share& s) {
 
 std::optional<process_share> decode(std::string_view t) {
   boost::system::error_code ec;
-  auto v = json::parse(t, ec);
+  auto v = parse_json(t, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
   process_share s;

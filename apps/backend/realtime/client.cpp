@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "backend/base/json_parse.h"
 #include "backend/realtime/event_names.h"
 #include "backend/realtime/logger.h"
 #include "backend/realtime/protocol.h"
@@ -474,7 +475,7 @@ void client::on_connect(std::string_view nsp, std::string_view auth_payload) {
     full_access_ = true;
   } else {
     boost::system::error_code ec;
-    auto auth = boost::json::parse(auth_payload, ec);
+    auto auth = parse_json(auth_payload, ec);
     const boost::json::value* token = nullptr;
     if (!ec && auth.is_object()) token = auth.as_object().if_contains("token");
     std::string_view presented =

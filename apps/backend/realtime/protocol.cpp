@@ -8,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "backend/base/json_parse.h"
+
 namespace tracehub::realtime::protocol {
 
 namespace {
@@ -73,7 +75,7 @@ std::optional<sio_packet> decode_sio(std::string_view data) {
 
 std::optional<event_call> parse_event(std::string_view payload) {
   boost::system::error_code ec;
-  auto v = boost::json::parse(payload, ec);
+  auto v = parse_json(payload, ec);
   if (ec || !v.is_array()) return std::nullopt;
   auto& a = v.as_array();
   if (a.empty() || !a[0].is_string()) return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "backend/base/json_parse.h"
 #include "producer-simulator/producer/errc.h"
 
 namespace tracehub::producer {
@@ -41,7 +42,7 @@ bool read_missing(const json::object& o, ack_summary& a) {
 
 result<ack_summary> parse_ack(std::string_view body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_json(body, ec);
   if (ec || !v.is_object()) return make_error_code(errc::bad_ack);
   const auto& o = v.as_object();
   ack_summary a;
@@ -71,7 +72,7 @@ std::vector<seq_range> trimmable(const ack_summary& a) {
 
 result<std::int64_t> parse_reused(std::string_view body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_json(body, ec);
   std::int64_t till = 0;
   if (ec || !v.is_object() || v.as_object().if_contains("error") == nullptr ||
       *v.as_object().if_contains("error") != "sequence_reused" ||
