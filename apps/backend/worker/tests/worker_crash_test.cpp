@@ -4,10 +4,18 @@
 // rows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "backend/testing/backend_process.h"
 #include "backend/testing/env.h"
@@ -19,11 +27,21 @@ namespace tracehub {
 namespace {
 
 // Posts batches of `batch` consecutive seqs for `service` until stopped, keeping count of
-// the seqs acknowledged. A refused or unanswered batch is re-sent (as a producer would).
+// the seqs acknowledged. A refused or unanswered batch is re-sent as it was (as a producer
+// would). With `ts_ms`, each log carries the ts (epoch ms) it gives its seq when its batch is
+// first sent; with `pause`, the producer rests that long after each ACK (a rate, not a
+// synchronisation).
 class producer {
  public:
-  producer(unsigned short port, std::string service, int batch = 500)
-      : port_(port), service_(std::move(service)), batch_(batch) {
+  using ts_of = std::function<std::int64_t(std::int64_t seq)>;
+
+  producer(unsigned short port, std::string service, int batch = 500, ts_of ts_ms = {},
+           std::chrono::milliseconds pause = {})
+      : port_(port),
+        service_(std::move(service)),
+        batch_(batch),
+        ts_ms_(std::move(ts_ms)),
+        pause_(pause) {
     thread_ = std::thread([this] { run(); });
   }
   ~producer() { stop(); }
@@ -33,29 +51,85 @@ class producer {
   }
   std::int64_t acked() const { return acked_; }
   std::int64_t failures() const { return failures_; }
+  // After stop(), with `ts_ms`: ts()[seq - 1] is the ts sent with seq, for every seq acked.
+  const std::vector<std::int64_t>& ts() const { return ts_; }
 
  private:
   void run() {
     testing::http_client c(port_);
     std::int64_t next = 1;
+    std::string body;  // of the batch from `next`, kept for re-sends
     while (!stop_) {
-      auto a = testing::post_batch(c, service_, testing::seq_span(next, next + batch_ - 1));
+      if (body.empty()) body = render(next);
+      auto a = testing::post_raw(c, body);
       if (a.status != 200 || a.num("missingTotal") != 0) {
         ++failures_;
         continue;
       }
+      body.clear();
       next += batch_;
       acked_ = next - 1;
+      if (pause_.count() > 0) std::this_thread::sleep_for(pause_);  // the rate, see above
     }
+  }
+
+  // The batch of seqs lo..lo+batch_-1: testing::batch_body, each log with its ts if ts_ms_.
+  std::string render(std::int64_t lo) {
+    const std::int64_t hi = lo + batch_ - 1;
+    if (!ts_ms_) return testing::batch_body(service_, testing::seq_span(lo, hi));
+    std::string b = R"({"service":")" + service_ + R"(","batch":[)";
+    for (auto s = lo; s <= hi; ++s) {
+      ts_.push_back(ts_ms_(s));
+      const std::string seq = std::to_string(s);
+      b += R"({"seq":)" + seq + R"(,"level":"info","message":"m-)" + seq + R"(","ts":)" +
+           std::to_string(ts_.back()) + (s < hi ? "}," : "}");
+    }
+    return b + "]}";
   }
 
   unsigned short port_;
   std::string service_;
   int batch_;
+  ts_of ts_ms_;
+  std::vector<std::int64_t> ts_;  // written by the thread only
+  std::chrono::milliseconds pause_;
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> acked_{0}, failures_{0};
   std::thread thread_;
 };
+
+// The "service/seq" of every row GET /logs finds for the ts window [from_ms, to_ms) alone,
+// appended to `out`; a window whose page comes back full is halved until none does.
+void window_rows(testing::http_client& c, std::int64_t from_ms, std::int64_t to_ms,
+                 std::vector<std::string>& out) {
+  constexpr std::size_t limit = 1000;  // the largest page
+  auto r = c.get("/logs?from=" + std::to_string(from_ms) + "&to=" + std::to_string(to_ms) +
+                 "&limit=" + std::to_string(limit));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto page = boost::json::parse(r.body);  // kept: as_array() of a temporary would dangle
+  const auto& items = page.at("items").as_array();
+  if (items.size() == limit) {
+    ASSERT_GT(to_ms - from_ms, 1) << "more than a page of rows in one millisecond";
+    const auto mid = from_ms + (to_ms - from_ms) / 2;
+    window_rows(c, from_ms, mid, out);
+    window_rows(c, mid, to_ms, out);
+    return;
+  }
+  for (const auto& e : items)
+    out.push_back(std::string(e.at("service").as_string()) + "/" +
+                  std::to_string(e.at("seq").to_number<std::int64_t>()));
+}
+
+// "" when the sorted `got` and `want` are equal, else the first element one has and the
+// other lacks.
+std::string first_difference(const std::vector<std::string>& got,
+                             const std::vector<std::string>& want) {
+  auto [g, w] = std::mismatch(got.begin(), got.end(), want.begin(), want.end());
+  if (g == got.end() && w == want.end()) return "";
+  if (w == want.end() || (g != got.end() && *g < *w))
+    return "found but not acked (or twice): " + *g;
+  return "acked but not found: " + *w;
+}
 
 class worker_crash : public ::testing::Test {
  protected:
@@ -101,6 +175,37 @@ class worker_crash : public ::testing::Test {
   }
   bool wait_rows_above(std::int64_t n) {
     return testing::eventually([&] { return testing::count_rows(db_.url()).rows > n; });
+  }
+  // SIGKILLs `w` while its COPY into logs is in flight. A transaction of the test holds
+  // logs_ts_zones in EXCLUSIVE mode (reads go on; the zone trigger's upsert waits), so the
+  // worker's next COPY sends its rows and then waits at its statement's end, where the kill
+  // lands. The lock is then released, and the orphaned session, which never sent COMMIT, ends
+  // with its transaction rolled back before this returns.
+  ::testing::AssertionResult kill_worker_mid_copy(testing::backend_process& w) {
+    auto holder = db_.connect();
+    auto observer = db_.connect();
+    if (!holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"))
+      return ::testing::AssertionFailure() << holder.last_error();
+    std::string copying;  // the pid of the worker's session
+    const bool in_flight = testing::eventually(
+        [&] {
+          auto r = observer.query(
+              "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+              "AND wait_event_type = 'Lock' AND query LIKE 'COPY logs (%'");
+          if (r && r->size() > 0) copying = r->get(0, 0);
+          return !copying.empty();
+        },
+        std::chrono::seconds(10));
+    w.kill9();
+    if (!holder.exec("ROLLBACK")) return ::testing::AssertionFailure() << holder.last_error();
+    if (!in_flight) return ::testing::AssertionFailure() << "no COPY of the worker was in flight";
+    pg::param pid[] = {copying};
+    const bool orphan_gone = testing::eventually([&] {
+      auto r = observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", pid);
+      return r && r->get_int(0, 0) == 0;
+    });
+    if (!orphan_gone) return ::testing::AssertionFailure() << "session " << copying << " lingers";
+    return ::testing::AssertionSuccess();
   }
 
   testing::pg_database db_ = testing::pg_database::create();
@@ -238,6 +343,121 @@ TEST_F(worker_crash, two_instances_and_two_workers_give_the_same_result) {
   EXPECT_EQ(a.num("ackTill"), 20'000);
   EXPECT_EQ(a.num("missingTotal"), 0);
   expect_exactly("multi", 20'000);
+}
+
+// Zones (docs/PROTOCOL.md, "Retention", time windows) through faults in a row: a row committed
+// without its zone would be invisible to every GET /logs with a ts window. Under load, with
+// each log's ts in one of ten minutes (the last five, and one to five hours back), the worker is
+// killed mid-COPY, Postgres is stopped for a few seconds while ingest goes on ACKing, and the
+// worker is killed mid-COPY again; then every ACKed row is stored once, every row lies inside
+// a zone of its minute of ingest, and windows of one minute of ts, through the handler (a
+// window alone is walked within the zones, query/page_plan.h), find exactly the ACKed rows.
+TEST_F(worker_crash, zones_cover_every_row_through_a_kill_an_outage_and_a_kill) {
+  std::string stop_pg = testing::require_env("TRACEHUB_TEST_PG_STOP");
+  std::string start_pg = testing::require_env("TRACEHUB_TEST_PG_START");
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const std::int64_t minute_ms = 60'000, hour_ms = 60 * minute_ms;
+  const std::int64_t this_minute = now_ms - now_ms % minute_ms;
+  // Each phase p of the test (0 before the first kill, 1 after it, 2 the outage, 3 after it,
+  // 4 after the second kill) gives its logs two minutes of ts of their own: p minutes and p + 1
+  // hours back, in runs of 7 seqs, spread inside the minute. So the zones of different phases
+  // differ, and one that a write path failed to record is less likely hidden by the others.
+  std::atomic<int> phase{0};
+  auto ts_of = [&phase, this_minute](std::int64_t seq) {
+    const std::int64_t p = phase;
+    const std::int64_t back = (seq / 7) % 2 ? p * minute_ms : (p + 1) * hour_ms;
+    return this_minute - back + (seq * 7919) % minute_ms;
+  };
+  const std::vector<std::string> services = {"zones-a", "zones-b"};
+
+  auto ingest = testing::backend_process::start(api());
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  std::vector<std::unique_ptr<producer>> load;
+  for (const auto& s : services)
+    load.push_back(
+        std::make_unique<producer>(ingest.port(), s, 50, ts_of, std::chrono::milliseconds(20)));
+  auto acked = [&] {
+    std::int64_t n = 0;
+    for (const auto& p : load)
+      n += p->acked();
+    return n;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_rows_above(2000));
+
+  ASSERT_TRUE(kill_worker_mid_copy(*w));
+  w.emplace(testing::backend_process::start(worker()));
+  phase = 1;
+  ASSERT_TRUE(wait_rows_above(testing::count_rows(db_.url()).rows + 2000));
+
+  ASSERT_EQ(std::system(stop_pg.c_str()), 0);
+  const auto down_at = std::chrono::steady_clock::now();
+  phase = 2;
+  const auto acked_at_stop = acked();
+  // The outage lasts 3 s (the scenario, not a wait for a condition), and ingest must ACK on.
+  EXPECT_TRUE(testing::eventually([&] {
+    return std::chrono::steady_clock::now() - down_at >= std::chrono::seconds(3) &&
+           acked() > acked_at_stop + 2000;
+  })) << "ingest must keep acknowledging while Postgres is down";
+  EXPECT_GT(redis_.integer({"XLEN", "queue:logs"}), 0) << "the queue grows during the outage";
+  ASSERT_EQ(std::system(start_pg.c_str()), 0);
+  phase = 3;
+  // Counted once Postgres is back: the worker stored rows after the outage before it is killed.
+  ASSERT_TRUE(wait_rows_above(testing::count_rows(db_.url()).rows + 2000));
+
+  ASSERT_TRUE(kill_worker_mid_copy(*w));
+  w.emplace(testing::backend_process::start(worker()));
+  phase = 4;
+  const auto acked_at_restart = acked();
+  ASSERT_TRUE(testing::eventually([&] { return acked() > acked_at_restart + 1000; }));
+  for (const auto& p : load)
+    p->stop();
+  for (std::size_t i = 0; i < services.size(); ++i)
+    expect_exactly(services[i], load[i]->acked());
+  const auto drained = std::chrono::steady_clock::now();
+
+  // Every committed row inside a zone of its minute of ingest (the invariant the walk needs).
+  auto c = db_.connect();
+  auto zones = c.query(
+      "SELECT count(*), count(DISTINCT date_trunc('minute', l.ingested_at)), "
+      "count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM logs_ts_zones z "
+      "WHERE z.minute = date_trunc('minute', l.ingested_at) "
+      "AND l.ts BETWEEN z.min_ts AND z.max_ts)), "
+      "(SELECT count(*) FROM logs_ts_zones) FROM logs l");
+  ASSERT_TRUE(zones) << c.last_error();
+  EXPECT_EQ(zones->get_int(0, 0), acked());
+  EXPECT_EQ(zones->get_int(0, 2), 0) << "rows outside every zone of their minute";
+
+  // Every ACKed row, and nothing else, through windows of one minute of ts.
+  std::map<std::int64_t, std::vector<std::string>> expected;  // minute of ts -> service/seq
+  for (std::size_t i = 0; i < services.size(); ++i)
+    for (std::int64_t seq = 1; seq <= load[i]->acked(); ++seq) {
+      const auto ts = load[i]->ts()[seq - 1];
+      expected[ts - ts % minute_ms].push_back(services[i] + "/" + std::to_string(seq));
+    }
+  EXPECT_EQ(expected.size(), 10u) << "every phase's two minutes of ts hold ACKed rows";
+  testing::http_client q(ingest.port());
+  for (auto& [m, want] : expected) {
+    std::vector<std::string> rows;
+    // In pieces of about 600 rows (seqs spread evenly over the minute), so few pages come back
+    // full and need halving: each page of a window walks most of the table.
+    const auto pieces = static_cast<std::int64_t>(want.size()) / 600 + 1;
+    for (std::int64_t k = 0; k < pieces; ++k)
+      window_rows(q, m + k * minute_ms / pieces, m + (k + 1) * minute_ms / pieces, rows);
+    std::sort(rows.begin(), rows.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(rows.size(), want.size()) << "minute " << m;
+    EXPECT_EQ(first_difference(rows, want), "") << "minute " << m;
+  }
+  std::printf(
+      "%lld rows acked and stored once, %lld minutes of ingest, %lld zones; faults and drain "
+      "%.1f s, checks %.1f s\n",
+      static_cast<long long>(acked()), static_cast<long long>(zones->get_int(0, 1)),
+      static_cast<long long>(zones->get_int(0, 3)),
+      std::chrono::duration<double>(drained - started).count(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - drained).count());
 }
 
 }  // namespace
