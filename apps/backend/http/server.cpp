@@ -246,6 +246,12 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_options opts,
 
 }  // namespace
 
+asio::awaitable<void> refuse_upgrade(tcp::socket socket, reply r, unsigned version,
+                                     std::chrono::milliseconds write_timeout) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await refuse(stream, std::move(r), version, write_timeout);
+}
+
 server::server(asio::io_context& io, server_options opts, std::shared_ptr<const router> r)
     : io_(io),
       opts_(std::move(opts)),
