@@ -12,6 +12,19 @@
 
 #include <spdlog/spdlog.h>
 
+// fmt 9 compiles its formatting core, detail::vformat_to<char> (what every spdlog call runs),
+// into libfmt but does not declare it extern, so each file that logs instantiated and optimised
+// it again: ~75 KB of code per object, float and 128-bit integer formatting included, for a
+// copy the linker then throws away (BENCHMARKS.md, "Cold build of the up targets"). fmt 10
+// declares it itself; with a header-only fmt there is no library copy to use.
+#if FMT_VERSION < 100000 && !defined(FMT_HEADER_ONLY)
+FMT_BEGIN_NAMESPACE
+namespace detail {
+extern template void vformat_to<char>(buffer<char>&, string_view, format_args, locale_ref);
+}  // namespace detail
+FMT_END_NAMESPACE
+#endif
+
 namespace tracehub {
 
 // Returns the logger registered under `name`, creating it (stderr, shared pattern) if needed.

@@ -162,7 +162,8 @@ asio::awaitable<void> session(tcp::socket socket, server_options opts,
     if (auto refused = r->screen(header))
       co_return co_await refuse(stream, std::move(*refused), header.version(), opts.write_timeout);
     if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
+      // string_body, though empty: the same writer as every other response, not a second one.
+      bhttp::response<bhttp::string_body> cont{bhttp::status::continue_, header.version()};
       stream.expires_after(opts.write_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
       if (wec) co_return fail(wec, "write 100-continue");
@@ -245,6 +246,12 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_options opts,
 }
 
 }  // namespace
+
+asio::awaitable<void> refuse_upgrade(tcp::socket socket, reply r, unsigned version,
+                                     std::chrono::milliseconds write_timeout) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await refuse(stream, std::move(r), version, write_timeout);
+}
 
 server::server(asio::io_context& io, server_options opts, std::shared_ptr<const router> r)
     : io_(io),

@@ -49,6 +49,14 @@ struct server_options {
 
 struct connection_counts;  // server.cpp
 
+// Answers `r` on a connection taken over through on_upgrade (an upgrade refused after all) and
+// closes it as the server closes its own refusals: the reply (with its headers), then a brief
+// drain of what the client still sends. Also here so that Beast's HTTP writer is compiled in
+// this module only.
+boost::asio::awaitable<void> refuse_upgrade(boost::asio::ip::tcp::socket socket, reply r,
+                                            unsigned version,
+                                            std::chrono::milliseconds write_timeout);
+
 class server {
  public:
   // Binds and listens at once (so the caller learns about a port in use), accepting starts

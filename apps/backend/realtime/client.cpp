@@ -67,6 +67,17 @@ std::chrono::milliseconds tick_interval(const options& o) {
                     std::chrono::milliseconds(250));
 }
 
+asio::awaitable<void> accept_and_close(asio::ip::tcp::socket socket, http::request req) {
+  websocket_stream ws(std::move(socket));
+  ws.set_option(
+      websocket::stream_base::timeout{std::chrono::seconds(10), std::chrono::seconds(10), false});
+  auto [ec] = co_await ws.async_accept(req, use_tuple);
+  if (ec) co_return;  // the peer is gone: nothing to close
+  co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                                  "this session is upgrading or upgraded already"),
+                          use_tuple);
+}
+
 void peer::send(std::string_view text) const {
   auto c = client_.lock();
   if (!c) return;

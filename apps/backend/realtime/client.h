@@ -35,6 +35,10 @@ namespace tracehub::realtime {
 using frame_ptr = std::shared_ptr<const std::string>;
 using strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
+// The WebSocket of a session. permessage-deflate is never offered (its option stays off), so
+// `false` leaves Beast's deflate code out of the build: the same behaviour, less to compile.
+using websocket_stream = boost::beast::websocket::stream<boost::beast::tcp_stream, false>;
+
 enum class event_kind { log_new, ack_sent, other };
 
 // One broadcast, serialised once and shared by every client's queue.
@@ -62,6 +66,12 @@ struct poll_request {
   bool binary = false;  // Content-Type application/octet-stream
   std::string body;
 };
+
+// What the reference server does with a second upgrade of a session: the WebSocket handshake
+// answering `req` on `socket`, then a close at once (policy violation). In client.cpp so that
+// the WebSocket code is compiled in one file.
+boost::asio::awaitable<void> accept_and_close(boost::asio::ip::tcp::socket socket,
+                                              http::request req);
 
 class client : public std::enable_shared_from_this<client> {
  public:
@@ -146,7 +156,7 @@ class client : public std::enable_shared_from_this<client> {
   void wake_writer();
 
   // The WebSocket: from the start, or once an upgrade of a polling session began.
-  std::optional<boost::beast::websocket::stream<boost::beast::tcp_stream>> ws_;
+  std::optional<websocket_stream> ws_;
   strand strand_;
   std::shared_ptr<const options> opts_;
   std::shared_ptr<probe> probe_;

@@ -10,11 +10,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "backend/http/router.h"
+#include "backend/http/server.h"
 #include "backend/realtime/client.h"
 #include "backend/realtime/event_names.h"
 #include "backend/realtime/logger.h"
@@ -87,34 +85,9 @@ http::reply too_many_clients() {
   return busy;
 }
 
+// A refused upgrade or polling request on a socket the hub took over (http/server.h).
 asio::awaitable<void> answer_and_close(tcp::socket socket, http::reply r, unsigned version) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::http::response<beast::http::string_body> res{static_cast<beast::http::status>(r.status),
-                                                      version};
-  res.set(beast::http::field::server, "tracehub");
-  res.set(beast::http::field::content_type, r.content_type);
-  res.keep_alive(false);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  stream.expires_after(std::chrono::seconds(10));
-  // A failed write has nobody left to tell; close either way.
-  co_await beast::http::async_write(stream, res, use_tuple);
-  beast::error_code ignored;  // the peer may be gone already
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-// What the reference server does with a second upgrade of a session: the WebSocket handshake,
-// then a close at once.
-asio::awaitable<void> accept_and_close(tcp::socket socket, http::request req) {
-  namespace websocket = beast::websocket;
-  websocket::stream<beast::tcp_stream> ws(std::move(socket));
-  ws.set_option(
-      websocket::stream_base::timeout{std::chrono::seconds(10), std::chrono::seconds(10), false});
-  auto [ec] = co_await ws.async_accept(req, use_tuple);
-  if (ec) co_return;  // the peer is gone: nothing to close
-  co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error,
-                                                  "this session is upgrading or upgraded already"),
-                          use_tuple);
+  return http::refuse_upgrade(std::move(socket), std::move(r), version, std::chrono::seconds(10));
 }
 
 // An event the hub makes itself (metrics:snapshot): no filter fields.

@@ -339,6 +339,24 @@ TEST_F(security, a_socket_connection_that_never_joins_is_closed_after_ten_second
   EXPECT_LT(after, 15s) << "the connection stayed open";
 }
 
+// A client that asks for 100 Continue sends its body only after it; a server that never
+// answered it would leave such a client waiting (curl waits a second, then sends anyway).
+TEST_F(security, a_request_expecting_100_continue_gets_it_before_its_body_is_sent) {
+  start();
+  raw_socket s(port());
+  ASSERT_TRUE(s.send("POST /metrics/control HTTP/1.1\r\nHost: " + own_host() + "\r\n" + json_type +
+                     "Content-Length: " + std::to_string(std::string_view(fault).size()) +
+                     "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"));
+  auto interim = s.read_response(5s);
+  ASSERT_TRUE(interim) << "no 100 Continue";
+  EXPECT_EQ(interim->result_int(), 100u) << interim->body();
+  ASSERT_TRUE(s.send(fault));
+  auto r = s.read_response();
+  ASSERT_TRUE(r) << "no answer after the body";
+  EXPECT_EQ(r->result_int(), 200u) << r->body();
+  EXPECT_TRUE(fault_active());
+}
+
 TEST_F(security, past_the_client_cap_a_socket_upgrade_gets_503) {
   start({{"TRACEHUB_MAX_SOCKET_CLIENTS", "3"}});
   std::vector<raw_socket> held;
@@ -352,6 +370,8 @@ TEST_F(security, past_the_client_cap_a_socket_upgrade_gets_503) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 503u) << r->body();
   EXPECT_EQ(error_of(*r), "too_many_clients");
+  // The refusal keeps its headers (it once lost them on this path).
+  EXPECT_EQ((*r)["Retry-After"], "5");
   held.front().close();
   EXPECT_TRUE(eventually(
       [&] {
