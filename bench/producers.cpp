@@ -66,12 +66,16 @@ void produce(std::size_t p, const producer_options& opts, steady::time_point dea
   std::vector<std::string> names;
   for (auto s : mine)
     names.push_back(service_name(s));
-  // At a rate: this producer's batches are due every `interval`, from the window's start.
-  const auto start = steady::now();
+  // At a rate: this producer's batches are due every `interval`, from the window's start plus
+  // p / K of an interval, so the K producers' batches arrive evenly spaced, as independent
+  // producers' do, not K at once (which measures how a burst of K batches queues, not the rate).
   const auto interval = std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(
       opts.rate > 0
           ? static_cast<double>(opts.batch * static_cast<std::int64_t>(opts.producers)) / opts.rate
           : 0.0));
+  const auto start =
+      steady::now() + interval * static_cast<std::int64_t>(p) /
+                          static_cast<std::int64_t>(std::max<std::size_t>(opts.producers, 1));
   for (std::size_t turn = 0; steady::now() < deadline; ++turn) {
     const auto due = start + interval * static_cast<std::int64_t>(turn);
     if (due >= deadline) break;
