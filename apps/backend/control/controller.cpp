@@ -148,13 +148,9 @@ controller::controller(asio::thread_pool& pool, options opts, targets t)
 
 // Parses and checks the body; the 400 reply on bad input.
 asio::awaitable<http::reply> controller::apply(http::request& req) {
-  boost::system::error_code ec;
-  auto v = parse_json(req.body(), ec);
-  if (ec || !v.is_object())
-    co_return http::json_error(
-        400, "malformed_json",
-        "the body must be a JSON object {\"action\": ...}" + (ec ? " (" + ec.message() + ")" : ""));
-  const auto& o = v.as_object();
+  auto body = http::json_object_body(req.body());
+  if (auto* r = std::get_if<http::reply>(&body)) co_return std::move(*r);
+  const auto& o = std::get<json::object>(body);
   command c;
   auto* action = o.if_contains("action");
   if (!action || !action->is_string())
