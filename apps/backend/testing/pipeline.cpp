@@ -4,12 +4,15 @@
 
 namespace tracehub::testing {
 
-std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs) {
+std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs,
+                       const std::vector<std::int64_t>& ts_ms) {
   std::string b = R"({"service":")" + service + R"(","batch":[)";
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     if (i) b += ',';
     std::string s = std::to_string(seqs[i]);
-    b += R"({"seq":)" + s + R"(,"level":"info","message":"m-)" + s + R"("})";
+    b += R"({"seq":)" + s + R"(,"level":"info","message":"m-)" + s + '"';
+    if (i < ts_ms.size()) b += R"(,"ts":)" + std::to_string(ts_ms[i]);
+    b += '}';
   }
   return b + "]}";
 }

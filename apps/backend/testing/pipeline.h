@@ -15,8 +15,10 @@
 
 namespace tracehub::testing {
 
-// {"service": service, "batch": [{"seq": s, "level": "info", "message": "m-<s>"}, ...]}
-std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs);
+// {"service": service, "batch": [{"seq": s, "level": "info", "message": "m-<s>"}, ...]}; with
+// `ts_ms` (one per seq), each log also carries "ts": its epoch milliseconds.
+std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs,
+                       const std::vector<std::int64_t>& ts_ms = {});
 
 // seqs lo..hi inclusive.
 std::vector<std::int64_t> seq_span(std::int64_t lo, std::int64_t hi);

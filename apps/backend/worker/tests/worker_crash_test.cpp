@@ -75,16 +75,13 @@ class producer {
 
   // The batch of seqs lo..lo+batch_-1: testing::batch_body, each log with its ts if ts_ms_.
   std::string render(std::int64_t lo) {
-    const std::int64_t hi = lo + batch_ - 1;
-    if (!ts_ms_) return testing::batch_body(service_, testing::seq_span(lo, hi));
-    std::string b = R"({"service":")" + service_ + R"(","batch":[)";
-    for (auto s = lo; s <= hi; ++s) {
-      ts_.push_back(ts_ms_(s));
-      const std::string seq = std::to_string(s);
-      b += R"({"seq":)" + seq + R"(,"level":"info","message":"m-)" + seq + R"(","ts":)" +
-           std::to_string(ts_.back()) + (s < hi ? "}," : "}");
-    }
-    return b + "]}";
+    const auto seqs = testing::seq_span(lo, lo + batch_ - 1);
+    std::vector<std::int64_t> ts;
+    if (ts_ms_)
+      for (auto s : seqs)
+        ts.push_back(ts_ms_(s));
+    ts_.insert(ts_.end(), ts.begin(), ts.end());
+    return testing::batch_body(service_, seqs, ts);
   }
 
   unsigned short port_;
