@@ -299,7 +299,21 @@ test('the long-poll GET is held until there is something to send', async () => {
   assert.equal(r.status, 200);
   assert.ok(packets(r).every((p) => p === '2' || p.startsWith('42[')), r.text);
   await post(url, '1'); // close
+  assert.deepEqual(await get(url), { status: 200, text: '6' }); // the GET that was on its way
   assert.equal((await get(url)).status, 400);
+});
+
+test('a close POSTed before its GET arrives: that GET still gets its noop, once', async () => {
+  // The reference client sends its GET and its close on two connections; either may arrive
+  // first. The GET that comes after the close is answered as if it had been pending.
+  const { url } = await handshake();
+  await join(url);
+  assert.equal((await post(url, '1')).status, 200);
+  assert.equal((await post(url, '40')).status, 400, 'the session is closed to POSTs at once');
+  assert.deepEqual(await get(url), { status: 200, text: '6' });
+  const again = await get(url);
+  assert.equal(again.status, 400);
+  assert.equal(JSON.parse(again.text).error, 'unknown_sid');
 });
 
 test('a second GET while one is pending closes the session, as the reference server does', async () => {

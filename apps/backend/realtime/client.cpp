@@ -48,6 +48,10 @@ constexpr std::chrono::seconds upgrade_timeout{10};
 // together at most maxPayload).
 constexpr std::size_t max_attachments = 256;
 
+// How long a client that closed by POST may take to deliver its GET that was already on its
+// way (client::owes_noop).
+constexpr std::chrono::seconds owed_noop_grace{2};
+
 // The size a frame takes in a polling payload.
 std::size_t payload_size(const control_frame& f) {
   return f.binary ? 1 + 4 * ((f.data->size() + 2) / 3) : f.data->size();
@@ -395,6 +399,7 @@ void client::on_text(std::string_view text) {
       return on_socket_io(packet->data);
     case protocol::eio_type::close:
       closed_by_client_ = true;
+      if (polling_ && !poll_pending_) owes_noop_until_ = steady::now() + owed_noop_grace;
       return close();
     default:  // open, upgrade, noop: nothing to do on a WebSocket-only server
       return;
@@ -631,6 +636,12 @@ void client::tick(steady::time_point now) {
 
 asio::ip::tcp::socket client::release_socket() {
   return beast::get_lowest_layer(*ws_).release_socket();
+}
+
+std::optional<http::reply> client::take_owed_noop(steady::time_point now) {
+  if (!owes_noop(now)) return std::nullopt;
+  owes_noop_until_ = {};
+  return payload_reply(std::string(protocol::noop_packet));
 }
 
 void client::close() {

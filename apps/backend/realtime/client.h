@@ -108,6 +108,12 @@ class client : public std::enable_shared_from_this<client> {
   boost::asio::ip::tcp::socket release_socket();
 
   bool closed() const { return closed_; }
+  // The client's close packet came by POST while no GET was pending: its GET, already sent
+  // on another connection, may arrive just after. Until `now` passes the grace, one GET is
+  // still answered with the noop it would have got (docs/PROTOCOL.md, "Real-time channel").
+  bool owes_noop(steady::time_point now) const { return now < owes_noop_until_; }
+  // Takes the owed noop (once), or nothing.
+  std::optional<http::reply> take_owed_noop(steady::time_point now);
   // Engine.IO session id (the `sid` of polling and upgrade requests).
   const std::string& engine_sid() const { return engine_sid_; }
   // Polling now, with no upgrade under way: a WebSocket upgrade may start.
@@ -174,6 +180,7 @@ class client : public std::enable_shared_from_this<client> {
   bool closed_ = false;  // close() was called
   // By the client's close packet: a pending GET then gets a noop, not the close packet.
   bool closed_by_client_ = false;
+  steady::time_point owes_noop_until_{};       // see owes_noop()
   bool joined_ = false;                        // connected to the namespace "/"
   std::vector<std::string> other_namespaces_;  // joined, besides "/" (options::namespaces)
   bool ever_joined_ = false;

@@ -137,7 +137,9 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
 
   // Forgets closed sessions and ended clients.
   void prune() {
-    std::erase_if(sessions_, [](const auto& kv) { return kv.second->closed(); });
+    std::erase_if(sessions_, [now = steady::now()](const auto& kv) {
+      return kv.second->closed() && !kv.second->owes_noop(now);
+    });
     std::erase_if(clients_, [](const std::weak_ptr<client>& w) {
       auto c = w.lock();
       return !c || c->closed();
@@ -169,7 +171,10 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
     auto it = s->sessions_.find(sid);
     // The session's timeouts are checked now, not at the next tick: a request finds a session
     // that missed its pong closed, however short the heartbeat.
-    if (it != s->sessions_.end()) it->second->tick(steady::now());
+    auto now = steady::now();
+    if (it != s->sessions_.end()) it->second->tick(now);
+    if (it != s->sessions_.end() && !r.post)
+      if (auto noop = it->second->take_owed_noop(now)) co_return std::move(*noop);
     if (it == s->sessions_.end() || it->second->closed())
       co_return http::json_error(400, "unknown_sid", "Session ID unknown");
     auto c = it->second;  // the session may be erased while this request waits
@@ -221,7 +226,9 @@ struct hub::state : std::enable_shared_from_this<hub::state> {
         c->tick(now);
         return false;
       });
-      std::erase_if(s->sessions_, [](const auto& kv) { return kv.second->closed(); });
+      std::erase_if(s->sessions_, [now](const auto& kv) {
+        return kv.second->closed() && !kv.second->owes_noop(now);
+      });
     }
   }
 
