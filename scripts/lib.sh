@@ -257,7 +257,7 @@ EOF
   # and PostgreSQL refuses to start until it exits: retry for up to 60 s, saying so.
   local started=0 deadline=$((SECONDS + 60)) marker
   while ((started == 0)); do
-    marker="$(wc -l <"$area/postgres.log" 2>/dev/null || echo 0)"
+    marker="$(wc -l 2>/dev/null <"$area/postgres.log" || echo 0)"
     if as_pg "$bin/pg_ctl" -D "$area/data" -l "$area/postgres.log" -w -t 120 start >/dev/null; then
       started=1
     elif tail -n "+$((marker + 1))" "$area/postgres.log" 2>/dev/null | grep -q 'pre-existing shared memory block' &&

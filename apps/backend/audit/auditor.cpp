@@ -282,7 +282,8 @@ class audit_round {
       std::this_thread::sleep_for(milliseconds(50));
     }
 
-    auto pg = pg::connection::open(opts_.database_url);
+    // Named, so that a look at pg_stat_activity tells a round's connection from the others.
+    auto pg = pg::connection::open(opts_.database_url, std::chrono::seconds(5), "tracehub-audit");
     if (!pg) return pg.error();
     for (auto& s : snaps) {
       auto r = check_service(*pg, s, out);
