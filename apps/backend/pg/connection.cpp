@@ -1,6 +1,7 @@
 #include "backend/pg/connection.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,27 @@ void end_copy(PGconn* c, ExecStatusType s) {
   }
 }
 
+struct conninfo_deleter {
+  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
+};
+
+// The startup options of a session (the "options" keyword, which replaces any inside the url):
+// client_check_interval, then the options the url gives, or else PGOPTIONS, as libpq would
+// have taken them. Of two settings of one parameter the later wins, so theirs override ours.
+std::string session_options(const std::string& url) {
+  std::string options =
+      "-c client_connection_check_interval=" + std::to_string(client_check_interval.count());
+  std::string given;
+  // A url libpq cannot parse gives none; the connect then fails and says why.
+  std::unique_ptr<PQconninfoOption, conninfo_deleter> parsed(PQconninfoParse(url.c_str(), nullptr));
+  for (const PQconninfoOption* o = parsed.get(); o != nullptr && o->keyword != nullptr; ++o)
+    if (std::string_view(o->keyword) == "options" && o->val != nullptr) given = o->val;
+  if (given.empty())
+    if (const char* env = std::getenv("PGOPTIONS"); env != nullptr) given = env;
+  if (!given.empty()) options += " " + given;
+  return options;
+}
+
 // Sends `data` in chunks; false once libpq reports the connection broken.
 bool put_copy_data(PGconn* c, std::string_view data) {
   while (!data.empty()) {
@@ -114,10 +136,11 @@ result<connection> connection::open(const std::string& url, std::chrono::seconds
   const std::string timeout = std::to_string(connect_timeout.count());
   // expand_dbname = 1: `url` may be a full conninfo string or URI; the keywords given here come
   // after it and so override the same ones inside the url.
+  const std::string options = session_options(url);
   const bool named = !application_name.empty();
-  const char* const keywords[] = {"dbname", "connect_timeout", named ? "application_name" : nullptr,
-                                  nullptr};
-  const char* const values[] = {url.c_str(), timeout.c_str(),
+  const char* const keywords[] = {"dbname", "connect_timeout", "options",
+                                  named ? "application_name" : nullptr, nullptr};
+  const char* const values[] = {url.c_str(), timeout.c_str(), options.c_str(),
                                 named ? application_name.c_str() : nullptr, nullptr};
   std::unique_ptr<pg_conn, conn_deleter> c(PQconnectdbParams(keywords, values, 1));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {

@@ -45,11 +45,21 @@ class rows {
 
 using param = std::optional<std::string_view>;  // nullopt is SQL NULL
 
+// Every session connection::open starts asks the server to look at its client this often while
+// a statement runs (client_connection_check_interval; Postgres' default is 0, never). Without
+// it, the session of a process killed while its statement waits, say on a lock, lives on until
+// it next writes to the socket, holding its transaction's locks and uncommitted rows (a
+// restarted worker waits on those rows). With it, the session ends within about this interval
+// and its transaction rolls back. docs/PROTOCOL.md, "Postgres sessions".
+inline constexpr std::chrono::milliseconds client_check_interval{1'000};
+
 class connection {
  public:
   // url: a libpq connection string or postgres:// URI. errc::io / errc::timeout on failure.
   // application_name, when given, is set at connect time (pg_stat_activity shows it from the
-  // first moment the session exists) and overrides one inside the url.
+  // first moment the session exists) and overrides one inside the url. The session starts with
+  // client_check_interval set, before the options of the url (or PGOPTIONS), which may
+  // override it.
   static result<connection> open(const std::string& url,
                                  std::chrono::seconds connect_timeout = std::chrono::seconds(5),
                                  const std::string& application_name = {});

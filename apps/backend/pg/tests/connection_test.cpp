@@ -246,6 +246,28 @@ TEST_F(pg_connection, terminated_session_is_io_then_a_new_open_works) {
   EXPECT_TRUE(fresh->exec("SELECT 1"));
 }
 
+// Every session asks the server to check its client while a statement runs (docs/PROTOCOL.md,
+// "Postgres sessions"); the options a url gives come after that and so override it.
+TEST_F(pg_connection, session_checks_its_client_unless_the_url_says_otherwise) {
+  auto interval_ms = [](pg::connection& c) {
+    auto r = c.query(
+        "SELECT setting::int FROM pg_settings WHERE name = 'client_connection_check_interval'");
+    EXPECT_TRUE(r) << c.last_error();
+    return r ? r->get_int(0, 0) : -1;
+  };
+  EXPECT_EQ(interval_ms(c_), pg::client_check_interval.count());
+
+  const std::string& url = db_.url();
+  const std::string options =
+      url.find("://") == std::string::npos
+          ? " options='-c client_connection_check_interval=250'"
+          : (url.find('?') == std::string::npos ? "?" : "&") +
+                std::string("options=-c%20client_connection_check_interval%3D250");
+  auto own = pg::connection::open(url + options);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(interval_ms(*own), 250);
+}
+
 TEST_F(pg_connection, moved_from_connection_is_not_ok) {
   pg::connection other = std::move(c_);
   EXPECT_TRUE(other.ok());

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/pg/connection.h"
 #include "backend/testing/backend_process.h"
 #include "backend/testing/env.h"
 #include "backend/testing/pg_database.h"
@@ -340,6 +341,66 @@ TEST_F(worker_crash, two_instances_and_two_workers_give_the_same_result) {
   EXPECT_EQ(a.num("ackTill"), 20'000);
   EXPECT_EQ(a.num("missingTotal"), 0);
   expect_exactly("multi", 20'000);
+}
+
+// Regression: a worker SIGKILLed while its COPY waited on a lock left its Postgres session
+// behind (the server notices a dead client only when it next writes to it), holding its
+// uncommitted (service, seq) index entries until the lock went: the restarted worker then
+// waited on them, for as long as the lock was held. Now every session asks the server to check
+// its client (docs/PROTOCOL.md, "Postgres sessions"), so the orphan ends while the lock is still
+// held, and the rows it had sent are stored once, by the next worker.
+TEST_F(worker_crash, session_of_a_worker_killed_mid_copy_ends_while_the_lock_is_held) {
+  auto ingest = testing::backend_process::start(api());
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  auto holder = db_.connect();
+  auto observer = db_.connect();
+  auto holder_pid = holder.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(holder_pid) << holder.last_error();
+  const std::string holder_pid_text(holder_pid->get(0, 0));
+  // As in kill_worker_mid_copy: with logs_ts_zones locked, the worker's COPY waits at its end.
+  ASSERT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"))
+      << holder.last_error();
+  testing::http_client c(ingest.port());
+  ASSERT_EQ(testing::post_batch(c, "orphan", testing::seq_span(1, 500)).status, 200u);
+  std::string copying;  // the pid of the worker's session
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        auto r = observer.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'COPY logs (%'");
+        if (r && r->size() > 0) copying = r->get(0, 0);
+        return !copying.empty();
+      },
+      std::chrono::seconds(10)))
+      << "no COPY of the worker waited on the lock";
+
+  w->kill9();
+  const auto killed_at = std::chrono::steady_clock::now();
+  // Well over the interval; without the check the session stays until the lock is released.
+  const auto deadline = 5 * pg::client_check_interval;
+  pg::param pid[] = {copying};
+  const bool orphan_gone = testing::eventually(
+      [&] {
+        auto r = observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", pid);
+        return r && r->get_int(0, 0) == 0;
+      },
+      deadline);
+  const auto gone_after = std::chrono::steady_clock::now() - killed_at;
+  pg::param holder_param[] = {holder_pid_text};
+  auto held = observer.query(
+      "SELECT count(*) FROM pg_locks WHERE pid = $1::int AND granted "
+      "AND relation = 'logs_ts_zones'::regclass AND mode = 'ExclusiveLock'",
+      holder_param);
+  ASSERT_TRUE(held) << observer.last_error();
+  EXPECT_EQ(held->get_int(0, 0), 1) << "the lock must still be held when the orphan is gone";
+  ASSERT_TRUE(holder.exec("ROLLBACK")) << holder.last_error();
+  ASSERT_TRUE(orphan_gone) << "session " << copying << " of the killed worker outlived "
+                           << deadline.count() << " ms while the lock was held";
+  std::printf("the orphaned session ended %.2f s after the kill\n",
+              std::chrono::duration<double>(gone_after).count());
+
+  w.emplace(testing::backend_process::start(worker()));
+  expect_exactly("orphan", 500);
 }
 
 // Zones (docs/PROTOCOL.md, "Retention", time windows) through faults in a row: a row committed
