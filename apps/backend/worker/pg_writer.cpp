@@ -263,7 +263,7 @@ status record_dead_letters(pg::connection& c, const write_outcome& out,
 status pg_writer::connect() {
   if (conn_ && conn_->ok()) return {};
   conn_.reset();
-  auto c = pg::connection::open(url_, std::chrono::seconds(3));
+  auto c = pg::connection::open(url_, std::chrono::seconds(3), "tracehub-worker");
   if (!c) return c.error();
   conn_.emplace(std::move(*c));
   return {};
