@@ -1,16 +1,20 @@
 #include "backend/testing/pipeline.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace tracehub::testing {
 
 std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs,
-                       const std::vector<std::int64_t>& ts_ms) {
+                       const std::vector<std::int64_t>& ts_ms,
+                       const std::vector<std::int64_t>& poison) {
   std::string b = R"({"service":")" + service + R"(","batch":[)";
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     if (i) b += ',';
     std::string s = std::to_string(seqs[i]);
-    b += R"({"seq":)" + s + R"(,"level":"info","message":"m-)" + s + '"';
+    const bool refused = std::find(poison.begin(), poison.end(), seqs[i]) != poison.end();
+    b +=
+        R"({"seq":)" + s + R"(,"level":"info","message":")" + (refused ? "poison" : "m-" + s) + '"';
     if (i < ts_ms.size()) b += R"(,"ts":)" + std::to_string(ts_ms[i]);
     b += '}';
   }

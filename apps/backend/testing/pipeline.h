@@ -16,9 +16,12 @@
 namespace tracehub::testing {
 
 // {"service": service, "batch": [{"seq": s, "level": "info", "message": "m-<s>"}, ...]}; with
-// `ts_ms` (one per seq), each log also carries "ts": its epoch milliseconds.
+// `ts_ms` (one per seq), each log also carries "ts": its epoch milliseconds. The logs of the seqs
+// in `poison` carry the message "poison" instead (tests make Postgres refuse it with a CHECK
+// constraint, docs/PROTOCOL.md, "Dead letters").
 std::string batch_body(const std::string& service, const std::vector<std::int64_t>& seqs,
-                       const std::vector<std::int64_t>& ts_ms = {});
+                       const std::vector<std::int64_t>& ts_ms = {},
+                       const std::vector<std::int64_t>& poison = {});
 
 // seqs lo..hi inclusive.
 std::vector<std::int64_t> seq_span(std::int64_t lo, std::int64_t hi);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -516,6 +517,165 @@ TEST_F(worker_crash, zones_cover_every_row_through_a_kill_an_outage_and_a_kill) 
       static_cast<long long>(zones->get_int(0, 3)),
       std::chrono::duration<double>(drained - started).count(),
       std::chrono::duration<double>(std::chrono::steady_clock::now() - drained).count());
+}
+
+// Dead letters (docs/PROTOCOL.md, "Dead letters") through faults in a row. Under load from
+// three services, Postgres is stopped and ingest goes on ACKing; during that backlog a fourth
+// service posts batches with logs a CHECK constraint refuses. Postgres comes back, and the worker
+// is SIGKILLed while it isolates the refused logs: a transaction of the test holds an
+// uncommitted row with a seq of the first refused batch (after its refused log, so the fast
+// COPY fails on the refused log first), and the worker's isolating INSERT, which has to wait for
+// that row, is seen waiting on the test in pg_stat_activity before the kill. A new worker
+// drains. Then every ACKed seq is in logs exactly once, except the refused ones, which are in
+// dead_letters alone, each once, with Postgres' reason and one attempt; the other services'
+// logs are all stored, and nothing else is.
+TEST_F(worker_crash, refused_logs_in_a_backlog_survive_a_kill_while_they_are_isolated) {
+  std::string stop_pg = testing::require_env("TRACEHUB_TEST_PG_STOP");
+  std::string start_pg = testing::require_env("TRACEHUB_TEST_PG_START");
+  auto ingest = testing::backend_process::start(api());
+  {
+    auto c = db_.connect();  // the api process ran the migrations
+    ASSERT_TRUE(c.exec("ALTER TABLE logs ADD CONSTRAINT no_poison CHECK (message <> 'poison')"))
+        << c.last_error();
+  }
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  const std::vector<std::string> services = {"steady-a", "steady-b", "steady-c"};
+  std::vector<std::unique_ptr<producer>> load;
+  for (const auto& s : services)
+    load.push_back(std::make_unique<producer>(ingest.port(), s, 50, producer::ts_of{},
+                                              std::chrono::milliseconds(20)));
+  auto acked = [&] {
+    std::int64_t n = 0;
+    for (const auto& p : load)
+      n += p->acked();
+    return n;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_rows_above(2000));
+
+  ASSERT_EQ(std::system(stop_pg.c_str()), 0);
+  const auto acked_at_stop = acked();
+  // 10 batches of 50 seqs, the even ones with a refused log at lo + 9. `held` follows the first
+  // refused log in its batch; `at_ms`, taken at that batch's ACK, is its ingest time give or take
+  // the round trip: the held row must fall in the partition of the batch's rows, where their
+  // unique key is (migration 0008), and a partition boundary inside that round trip fails the
+  // test rather than passing it.
+  const std::string poisoned = "poisoned";
+  const std::int64_t batches = 10, batch = 50, held = 31;
+  std::vector<std::int64_t> refused;
+  std::int64_t at_ms = 0;
+  testing::http_client c(ingest.port());
+  for (std::int64_t b = 0; b < batches; ++b) {
+    const std::int64_t lo = b * batch + 1;
+    std::vector<std::int64_t> poison;
+    if (b % 2 == 0) poison.push_back(lo + 9);
+    refused.insert(refused.end(), poison.begin(), poison.end());
+    auto a = testing::post_raw(
+        c, testing::batch_body(poisoned, testing::seq_span(lo, lo + batch - 1), {}, poison));
+    ASSERT_EQ(a.status, 200u) << boost::json::serialize(a.body);
+    ASSERT_EQ(a.num("missingTotal"), 0);
+    if (b == 0)
+      at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  }
+  EXPECT_TRUE(testing::eventually([&] {
+    return acked() > acked_at_stop + 2000 && redis_.integer({"XLEN", "queue:retry"}) > 0;
+  })) << "ingest must keep acknowledging, and the worker hold what it read in queue:retry";
+  EXPECT_GT(redis_.integer({"XLEN", "queue:logs"}), 0) << "the queue grows during the outage";
+
+  // The worker is frozen across the restart (a stalled process, nothing more), so the held
+  // row is in place before its first write.
+  ASSERT_EQ(::kill(w->pid(), SIGSTOP), 0);
+  ASSERT_EQ(std::system(start_pg.c_str()), 0);
+  auto holder = db_.connect();
+  auto observer = db_.connect();
+  auto holder_pid = holder.query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(holder_pid) << holder.last_error();
+  const std::string holder_id(holder_pid->get(0, 0));
+  const std::string held_seq = std::to_string(held), held_at = std::to_string(at_ms);
+  pg::param row[] = {poisoned, held_seq, held_at};
+  ASSERT_TRUE(holder.exec("BEGIN")) << holder.last_error();
+  ASSERT_TRUE(
+      holder.query("INSERT INTO logs (service, seq, level, message, ts, ingested_at) "
+                   "VALUES ($1, $2::bigint, 'info', 'held', now(), "
+                   "to_timestamp($3::bigint / 1000.0))",
+                   row))
+      << holder.last_error();
+  ASSERT_EQ(::kill(w->pid(), SIGCONT), 0);
+
+  std::string isolating;  // the pid of the worker's session
+  pg::param blocker[] = {holder_id};
+  const bool waits = testing::eventually(
+      [&] {
+        auto r = observer.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'WITH ins AS (INSERT INTO logs %' "
+            "AND $1::int = ANY (pg_blocking_pids(pid))",
+            blocker);
+        if (r && r->size() > 0) isolating = r->get(0, 0);
+        return !isolating.empty();
+      },
+      std::chrono::seconds(30));
+  w->kill9();
+  ASSERT_TRUE(holder.exec("ROLLBACK")) << holder.last_error();
+  ASSERT_TRUE(waits) << "the worker never isolated the refused logs";
+  pg::param orphan[] = {isolating};
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = observer.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", orphan);
+    return r && r->get_int(0, 0) == 0;
+  })) << "session "
+      << isolating << " lingers";
+  // The kill landed inside the isolating transaction: none of its work was committed.
+  EXPECT_EQ(testing::count_rows(db_.url(), poisoned).rows, 0);
+  auto none = observer.query("SELECT count(*) FROM dead_letters");
+  ASSERT_TRUE(none) << observer.last_error();
+  EXPECT_EQ(none->get_int(0, 0), 0);
+
+  w.emplace(testing::backend_process::start(worker()));
+  const auto acked_at_restart = acked();
+  ASSERT_TRUE(testing::eventually([&] { return acked() > acked_at_restart + 1000; }));
+  for (const auto& p : load)
+    p->stop();
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    EXPECT_EQ(load[i]->failures(), 0) << services[i];
+    expect_exactly(services[i], load[i]->acked());
+  }
+  const auto drained = std::chrono::steady_clock::now();
+
+  // The poisoned service: every seq stored once but the refused ones, which are not stored.
+  const auto kept = testing::count_rows(db_.url(), poisoned);
+  const auto refused_count = static_cast<std::int64_t>(refused.size());
+  EXPECT_EQ(kept.rows, batches * batch - refused_count);
+  EXPECT_EQ(kept.distinct_seqs, kept.rows);
+  EXPECT_EQ(kept.min_seq, 1);
+  EXPECT_EQ(kept.max_seq, batches * batch);
+  auto stored_refused =
+      observer.query("SELECT count(*) FROM logs WHERE service = 'poisoned' AND message = 'poison'");
+  ASSERT_TRUE(stored_refused) << observer.last_error();
+  EXPECT_EQ(stored_refused->get_int(0, 0), 0);
+  // Each refused log dead-lettered once, with Postgres' reason, and nothing else is.
+  auto dead = observer.query(
+      "SELECT service, seq, attempts, reason, resolved_at IS NULL FROM dead_letters ORDER BY seq");
+  ASSERT_TRUE(dead) << observer.last_error();
+  ASSERT_EQ(dead->size(), refused.size());
+  for (std::size_t i = 0; i < dead->size(); ++i) {
+    EXPECT_EQ(dead->get(i, 0), poisoned);
+    EXPECT_EQ(dead->get_int(i, 1), refused[i]);
+    EXPECT_EQ(dead->get_int(i, 2), 1) << "seq " << refused[i] << ": attempts";
+    EXPECT_NE(dead->get(i, 3).find("no_poison"), std::string::npos) << dead->get(i, 3);
+    EXPECT_EQ(dead->get(i, 4), "t") << "seq " << refused[i] << " resolved";
+  }
+  auto both =
+      observer.query("SELECT count(*) FROM dead_letters d JOIN logs l USING (service, seq)");
+  ASSERT_TRUE(both) << observer.last_error();
+  EXPECT_EQ(both->get_int(0, 0), 0) << "stored and dead-lettered";
+  EXPECT_EQ(testing::count_rows(db_.url()).rows, acked() + batches * batch - refused_count)
+      << "rows nobody ACKed";
+  std::printf("%lld rows acked, %lld dead-lettered; faults and drain %.1f s\n",
+              static_cast<long long>(acked() + batches * batch),
+              static_cast<long long>(refused_count),
+              std::chrono::duration<double>(drained - started).count());
 }
 
 }  // namespace
