@@ -142,14 +142,17 @@ test('crash_worker sent to A crashes the workers of both worker processes', asyn
   }
 });
 
-test('drop_network sent to A drops requests at B within 200 ms; delay_ack sent to B delays A', async () => {
-  // The first request to B after the fault was set.
+test('drop_network sent to A drops requests at B within its refresh; delay_ack sent to B delays A', async () => {
+  // The first request to B after the fault was set. B reads the windows every 100 ms
+  // (docs/PROTOCOL.md, "Controls across processes"): ten periods leave a loaded machine room
+  // and still catch a process that reads them far less often, or never.
   const res = await post(A, '/metrics/control', { action: 'drop_network', durationMs: 1500, share: 1 });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const set = Date.now();
+  const within = 10 * 100;
   let dropped = null;
   let seq = 100;
-  while (Date.now() - set < 1000) {
+  while (Date.now() - set < within) {
     try {
       const r = await post(B, '/ingest', batch('svc-drop', [++seq]));
       if (r.status !== 200) throw new Error(`status ${r.status}`);
@@ -158,8 +161,7 @@ test('drop_network sent to A drops requests at B within 200 ms; delay_ack sent t
       break;
     }
   }
-  assert.ok(dropped !== null, 'B never dropped a request');
-  assert.ok(dropped < 200, `B dropped its first request ${dropped} ms after the fault was set`);
+  assert.ok(dropped !== null, `B dropped no request within ${within} ms`);
   console.log(`drop_network sent to A: B dropped its first request ${dropped} ms later`);
   // The window ends by itself.
   await sleep(1700);

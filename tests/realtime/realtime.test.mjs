@@ -214,6 +214,10 @@ test('a client that never reads neither delays the others nor grows memory', asy
     // Large entries, faster than the per-client log:new rate: the stalled client's kernel
     // buffers and then its bounded queue fill; the server must drop (and count) its frames.
     const big = 'x'.repeat(32 * 1024);
+    // Snapshots come every second. A watcher held up behind the stalled client would get none
+    // until that client is disconnected (the hub's slow-client limit, 10 s); half of that
+    // leaves a loaded machine room.
+    const longestGap = 5000;
     const droppedBefore = first.realtime.framesDropped;
     const slowBefore = first.realtime.slowClientDisconnects;
     let seq = 0;
@@ -222,14 +226,14 @@ test('a client that never reads neither delays the others nor grows memory', asy
       const batch = Array.from({ length: 20 }, () => entry(++seq, { message: big }));
       await ingest('rt-flood', batch);
       await sleep(200);
-      assert.ok(Date.now() - last < 3000, `no snapshot for ${Date.now() - last} ms`);
+      assert.ok(Date.now() - last < longestGap, `no snapshot for ${Date.now() - last} ms`);
       if (
         latest.realtime.framesDropped > droppedBefore &&
         latest.realtime.slowClientDisconnects > slowBefore
       )
         break;
     }
-    assert.ok(worstGap < 3000, `a snapshot came ${worstGap} ms after the previous one`);
+    assert.ok(worstGap < longestGap, `a snapshot came ${worstGap} ms after the previous one`);
     assert.ok(
       latest.realtime.framesDropped > droppedBefore,
       `frames dropped stayed at ${latest.realtime.framesDropped}`,

@@ -2,7 +2,7 @@
 // "Events across processes", "Controls across processes"): the stock socket.io-client on API
 // process A sees, exactly once, the ACKs B took and the log:new, replay:completed and
 // worker:crashed that happened in the worker processes (tests/realtime/cluster.test.mjs);
-// drop_network sent to A drops requests at B within 200 ms; crash_worker via A crashes the
+// drop_network sent to A drops requests at B within its refresh; crash_worker via A crashes the
 // workers of both worker processes; reset via B leaves no row of the old epoch; and every
 // ACKed seq is stored exactly once.
 #include <gtest/gtest.h>

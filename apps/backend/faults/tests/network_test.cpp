@@ -24,11 +24,28 @@ std::chrono::milliseconds time_until(F f, std::chrono::milliseconds limit = 5s) 
                                                                start);
 }
 
-TEST(faults_network, a_window_set_in_one_process_applies_in_another_within_200_ms) {
+// The refresh period the product promises (docs/PROTOCOL.md, "Controls across processes").
+constexpr auto refresh = 100ms;
+
+// Waits until `n` has completed two refreshes that began after this call: the first one done
+// may have read Redis before a write that returned just before the call, the second read it
+// after. Whatever the machine's speed, `n` then applies what was written; how long that took
+// is returned for the bound on the period.
+std::chrono::milliseconds two_refreshes_of(const network& n) {
+  const auto seen = n.refreshes();
+  return time_until([&] { return n.refreshes() >= seen + 2; });
+}
+
+// Two refreshes take about two periods; ten periods leave a loaded machine room and still
+// catch a process that reads the windows far less often than it promises (or only after the
+// 2 s back-off).
+constexpr auto within_the_period = 10 * refresh;
+
+TEST(faults_network, a_window_set_in_one_process_applies_in_another_at_its_next_refresh) {
   testing::redis_db db;
   auto ep = redis::parse_url(db.url());
   ASSERT_TRUE(ep);
-  network a(*ep), b(*ep);
+  network a(*ep, refresh), b(*ep, refresh);
   a.start();
   b.start();
   ASSERT_LT(time_until([&] { return b.refreshes() > 0; }), 5s);
@@ -36,14 +53,17 @@ TEST(faults_network, a_window_set_in_one_process_applies_in_another_within_200_m
   auto now = now_epoch_ms();
   ASSERT_TRUE(a.set({std::string(drop_network), now, now + 60'000, 1.0, 0, R"({"share":1})"}));
   EXPECT_TRUE(a.should_drop());  // at once where it was set
-  auto took = time_until([&] { return b.should_drop(); });
-  EXPECT_LT(took, 200ms);
+  EXPECT_LT(two_refreshes_of(b), within_the_period);
+  EXPECT_TRUE(b.should_drop());
   ASSERT_TRUE(a.set({std::string(delay_ack), now, now + 60'000, 0, 1234, R"({"delayMs":1234})"}));
-  EXPECT_LT(time_until([&] { return b.ack_delay_ms() == 1234; }), 200ms);
+  EXPECT_LT(two_refreshes_of(b), within_the_period);
+  EXPECT_EQ(b.ack_delay_ms(), 1234);
   ASSERT_EQ(b.active().size(), 2u);
   EXPECT_EQ(b.active()[0].params.empty(), false);
   ASSERT_TRUE(b.clear_all());
-  EXPECT_LT(time_until([&] { return !a.should_drop() && a.ack_delay_ms() == 0; }), 200ms);
+  EXPECT_LT(two_refreshes_of(a), within_the_period);
+  EXPECT_FALSE(a.should_drop());
+  EXPECT_EQ(a.ack_delay_ms(), 0);
   EXPECT_TRUE(a.active().empty());
 }
 
@@ -51,15 +71,23 @@ TEST(faults_network, a_window_ends_by_itself) {
   testing::redis_db db;
   auto ep = redis::parse_url(db.url());
   ASSERT_TRUE(ep);
-  network a(*ep), b(*ep);
+  network a(*ep, refresh), b(*ep, refresh);
   b.start();
+  // Long enough that `b` applies the window before its end on a loaded machine too (the bound
+  // on the refresh above), short enough to see it end.
+  constexpr auto length = within_the_period + 500ms;
   auto now = now_epoch_ms();
-  ASSERT_TRUE(a.set({std::string(drop_network), now, now + 300, 1.0, 0, "{}"}));
-  ASSERT_LT(time_until([&] { return b.should_drop(); }), 250ms);
-  ASSERT_LT(time_until([&] { return !b.should_drop(); }), 2s);
+  ASSERT_TRUE(a.set({std::string(drop_network), now, now + length.count(), 1.0, 0, "{}"}));
+  ASSERT_LT(two_refreshes_of(b), within_the_period);
+  ASSERT_TRUE(b.should_drop());
+  // Ends at its end with no help: should_drop() reads the end, and the refreshes find no key.
+  time_until([&] { return !b.should_drop(); }, length + 5s);
+  ASSERT_FALSE(b.should_drop()) << "the window outlived its end";
   EXPECT_TRUE(b.active().empty());
-  // Redis expired it too (its clock may read the end a millisecond later than ours).
-  EXPECT_LT(time_until([&] { return db.integer({"EXISTS", key_of(drop_network)}) == 0; }), 100ms);
+  // Redis expired it too (its clock may read the end a millisecond later than ours; a key
+  // without its expiry would stay for ever).
+  time_until([&] { return db.integer({"EXISTS", key_of(drop_network)}) == 0; }, 5s);
+  EXPECT_EQ(db.integer({"EXISTS", key_of(drop_network)}), 0);
 }
 
 TEST(faults_network, a_pinned_drop_stays_in_its_process) {
