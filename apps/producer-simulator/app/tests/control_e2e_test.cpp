@@ -180,7 +180,9 @@ answer control(http_client& api, const std::string& body) {
 
 // --- crash_worker ------------------------------------------------------------------------------
 
-TEST_F(control_e2e, crash_worker_stops_the_worker_for_5_s_the_queue_grows_then_drains) {
+// A 10 s crash (durationMs), so that a noisy machine's slow metrics refresh still sees the
+// worker down and the queue growing inside the window.
+TEST_F(control_e2e, crash_worker_stops_the_worker_for_its_duration_the_queue_grows_then_drains) {
   auto backend = start_backend();
   auto sim = start_sim(backend.port());
   http_client api(backend.port());
@@ -189,16 +191,16 @@ TEST_F(control_e2e, crash_worker_stops_the_worker_for_5_s_the_queue_grows_then_d
   ASSERT_TRUE(eventually([&] { return all_workers_up(m = metrics(api)); }, 10s)) << dump(m);
 
   auto posted = steady_clock::now();
-  auto r = control(api, R"({"action":"crash_worker"})");
+  auto r = control(api, R"({"action":"crash_worker","durationMs":10000})");
   ASSERT_EQ(r.status, 200u) << dump(r.body);
   ASSERT_TRUE(r.body.contains("event")) << dump(r.body);
   const auto& event = r.body.at("event").as_object();
   EXPECT_EQ(str(event, "action"), "crash_worker");
   EXPECT_FALSE(std::isnan(num(event, "id"))) << dump(event);
-  EXPECT_NEAR(num(event, "until") - num(event, "ts"), 5000, 500) << dump(event);
+  EXPECT_NEAR(num(event, "until") - num(event, "ts"), 10000, 500) << dump(event);
 
-  ASSERT_TRUE(eventually([&] { return any_worker(m = metrics(api), "down"); }, 1s))
-      << "no worker down within 1 s: " << dump(m);
+  ASSERT_TRUE(eventually([&] { return any_worker(m = metrics(api), "down"); }, 3s))
+      << "no worker down within 3 s: " << dump(m);
   EXPECT_NE(fault(m, "crash_worker"), nullptr) << dump(m);
 
   // While it is down the queue only grows (the poller refreshes it about once a second).
@@ -208,14 +210,14 @@ TEST_F(control_e2e, crash_worker_stops_the_worker_for_5_s_the_queue_grows_then_d
         m = metrics(api);
         return any_worker(m, "down") && num(m, "queue", "logs") >= depth_at_crash + 20;
       },
-      4s);
+      6s);
   EXPECT_TRUE(grew) << "queue.logs " << depth_at_crash << " -> " << num(m, "queue", "logs");
 
-  // Back up after ~5 s: not before 4 s, by 10 s.
-  bool up = eventually([&] { return all_workers_up(m = metrics(api)); }, 10s);
+  // Back up after ~10 s: not before 9 s, by 15 s.
+  bool up = eventually([&] { return all_workers_up(m = metrics(api)); }, 15s);
   auto down_for = steady_clock::now() - posted;
-  ASSERT_TRUE(up) << "still down 10 s after the crash: " << dump(m);
-  EXPECT_GE(down_for, 4s) << "back up after only "
+  ASSERT_TRUE(up) << "still down 15 s after the crash: " << dump(m);
+  EXPECT_GE(down_for, 9s) << "back up after only "
                           << std::chrono::duration_cast<std::chrono::milliseconds>(down_for).count()
                           << " ms";
   double restarts = 0;
