@@ -93,6 +93,30 @@ print(s.getsockname()[1])' 2>/dev/null)" && [[ "$port" =~ ^[0-9]+$ ]]; then
   die "could not find a free TCP port on 127.0.0.1"
 }
 
+# The first of `n` consecutive free TCP ports on 127.0.0.1, below the kernel's ephemeral range
+# (ip_local_port_range, 32768 and up by default), where other processes' outgoing connections
+# could take the neighbours of a port the kernel handed out.
+free_port_run() {
+  local n="$1" port i k ok low
+  low="$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true)"
+  [[ "$low" =~ ^[0-9]+$ && "$low" -gt $((10000 + 1000 + n)) ]] || low=32768
+  for ((i = 0; i < 200; i++)); do
+    port=$((10000 + RANDOM % (low - 10000 - n)))
+    ok=1
+    for ((k = 0; k < n; k++)); do
+      if port_in_use "$((port + k))"; then
+        ok=0
+        break
+      fi
+    done
+    if ((ok)); then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  die "could not find $n consecutive free TCP ports on 127.0.0.1"
+}
+
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL
 

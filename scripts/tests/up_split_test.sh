@@ -20,8 +20,10 @@ chmod 0755 "$state"
 export TRACEHUB_STATE_DIR="$state" TRACEHUB_BACKEND_BIN="$1"
 TRACEHUB_PG_PORT="$(free_port)"
 TRACEHUB_REDIS_PORT="$(free_port)"
-TRACEHUB_HTTP_PORT="$(free_port)"
-TRACEHUB_DASHBOARD_PORT="$(free_port)"
+# Two API and two worker processes take HTTP_PORT..HTTP_PORT+3; the API processes' dashboards
+# DASHBOARD_PORT and the one below it.
+TRACEHUB_HTTP_PORT="$(free_port_run 4)"
+TRACEHUB_DASHBOARD_PORT="$(($(free_port_run 2) + 1))"
 export TRACEHUB_PG_PORT TRACEHUB_REDIS_PORT TRACEHUB_HTTP_PORT TRACEHUB_DASHBOARD_PORT
 start_sh="$TRACEHUB_REPO/start.sh"
 p=$TRACEHUB_HTTP_PORT

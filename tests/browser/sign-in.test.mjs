@@ -4,7 +4,7 @@
 // message, keeps the right one for the session, and a control then works.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, dashboardUrl, getJson, sel, waitConnected } from './lib.mjs';
+import { launch, openPage, dashboardUrl, getJson, sel, until, waitConnected } from './lib.mjs';
 
 const token = process.env.TRACEHUB_ADMIN_TOKEN;
 assert.ok(token, 'TRACEHUB_ADMIN_TOKEN must be the backend admin token');
@@ -45,11 +45,11 @@ describe('sign-in', () => {
       await waitConnected(page); // the Socket.IO handshake carried the token
       await page.click(sel('control-drop_network'));
       await page.locator(`${sel('control-outcome')}.tone-ok`).waitFor({ timeout: 5000 });
-      const m = await getJson('/metrics');
-      assert.ok(
-        m.faults.some((f) => f.action === 'drop_network'),
-        `drop_network not active: ${JSON.stringify(m.faults)}`,
-      );
+      // /metrics lists faults from the processes' shared state, refreshed about every 100 ms.
+      await until('drop_network listed as active on /metrics', 5000, async () => {
+        const m = await getJson('/metrics');
+        return m.faults.some((f) => f.action === 'drop_network');
+      });
 
       // Kept for the session: a reload neither asks again nor loses the live channel.
       await page.reload();

@@ -186,12 +186,13 @@ TEST(async_connection, command_while_server_down_completes_closed_at_once) {
   ep.port = testing::free_port();
   auto c = async_connection::create(io.get_executor(), ep, fast_options());
   c->start();
+  // Outside the coroutine's frame: the posted handler runs after the coroutine has ended.
+  bool posted_ran = false;
   run(io, [&]() -> asio::awaitable<void> {
     // "At once" is an ordering, not a time: the command completes without waiting for
     // anything on the event loop (a reconnect, its timeout), so a handler posted before it
     // has not run yet when it completes.
-    bool posted_ran = false;
-    asio::post(io, [&] { posted_ran = true; });
+    asio::post(io, [&posted_ran] { posted_ran = true; });
     auto r = co_await c->command(argv("PING"));
     EXPECT_FALSE(posted_ran) << "the command waited on the event loop";
     EXPECT_FALSE(r);
