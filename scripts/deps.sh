@@ -12,7 +12,7 @@
 #         promtool (Prometheus), clang-format, and podman + podman-compose + debootstrap for the
 #         compose test (scripts/compose-smoke.sh). `./start.sh test`, `fuzz` and CI ask for this.
 # Node is Debian's nodejs (18), installed only when there is no node at all. npm is not Debian's
-# npm package (it brings some 335 node-* packages, most of a bare machine's install time: see
+# npm package (it brings some 335 node-* packages, about half a bare machine's install time: see
 # BENCHMARKS.md, issue 14) but npm itself, a pinned version from the npm registry, checked against
 # its pinned sha512 and unpacked under /usr/local/lib/tracehub-npm/VERSION with `npm` and `npx`
 # links in /usr/local/bin; only when no working npm is on PATH (one that is there, NodeSource's or
