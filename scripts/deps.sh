@@ -158,6 +158,9 @@ install_npm() {
     { "${sudo[@]}" rm -rf "$stage"; fail_npm "unpacking npm-$NPM_VERSION.tgz into $NPM_ROOT failed"; }
   "${sudo[@]}" chmod -R u+rwX,go+rX,go-w "$stage"
   "${sudo[@]}" chmod 0755 "$stage" "$stage/bin/npm-cli.js" "$stage/bin/npx-cli.js"
+  # npm's builtin config (the npmrc next to its package.json): the version is pinned here, so
+  # no "new major version of npm available" notices.
+  printf 'update-notifier=false\n' | "${sudo[@]}" tee "$stage/npmrc" >/dev/null
   rm -rf "$tmp"
   "${sudo[@]}" rm -rf "$npm_dir"
   "${sudo[@]}" mv -T "$stage" "$npm_dir"
