@@ -9,10 +9,12 @@
 FROM docker.io/library/debian:bookworm AS build
 WORKDIR /src
 COPY scripts/deps.sh scripts/lib.sh scripts/
+# Extra CA certificates for npm and for deps.sh's download of npm itself (a TLS-inspecting
+# proxy); unset, the system's CAs only.
+ARG NODE_EXTRA_CA_CERTS=
+# Debian's nodejs, and npm from the npm registry at the version deps.sh pins.
 RUN scripts/deps.sh build && rm -rf /var/lib/apt/lists/*
 COPY apps/dashboard/package.json apps/dashboard/package-lock.json apps/dashboard/
-# Extra CA certificates for npm (a TLS-inspecting proxy); unset, Node's own CAs only.
-ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --prefix apps/dashboard --no-audit --no-fund --loglevel=error
 COPY . .
 # The build stage's result is an untagged image of about 2 GB; the label lets
