@@ -172,6 +172,22 @@ class worker_crash : public ::testing::Test {
     EXPECT_EQ(c.min_seq, 1);
     EXPECT_EQ(c.max_seq, n);
   }
+  // One producer per service, batches of 50 every 20 ms.
+  static std::vector<std::unique_ptr<producer>> start_load(unsigned short port,
+                                                           const std::vector<std::string>& services,
+                                                           const producer::ts_of& ts) {
+    std::vector<std::unique_ptr<producer>> load;
+    for (const auto& s : services)
+      load.push_back(std::make_unique<producer>(port, s, 50, ts, std::chrono::milliseconds(20)));
+    return load;
+  }
+  static std::int64_t total_acked(const std::vector<std::unique_ptr<producer>>& load) {
+    std::int64_t n = 0;
+    for (const auto& p : load)
+      n += p->acked();
+    return n;
+  }
+
   bool wait_rows_above(std::int64_t n) {
     return testing::eventually([&] { return testing::count_rows(db_.url()).rows > n; });
   }
@@ -433,16 +449,8 @@ TEST_F(worker_crash, zones_cover_every_row_through_a_kill_an_outage_and_a_kill) 
 
   auto ingest = testing::backend_process::start(api());
   std::optional<testing::backend_process> w = testing::backend_process::start(worker());
-  std::vector<std::unique_ptr<producer>> load;
-  for (const auto& s : services)
-    load.push_back(
-        std::make_unique<producer>(ingest.port(), s, 50, ts_of, std::chrono::milliseconds(20)));
-  auto acked = [&] {
-    std::int64_t n = 0;
-    for (const auto& p : load)
-      n += p->acked();
-    return n;
-  };
+  auto load = start_load(ingest.port(), services, ts_of);
+  auto acked = [&] { return total_acked(load); };
   const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_rows_above(2000));
 
@@ -540,16 +548,8 @@ TEST_F(worker_crash, refused_logs_in_a_backlog_survive_a_kill_while_they_are_iso
   }
   std::optional<testing::backend_process> w = testing::backend_process::start(worker());
   const std::vector<std::string> services = {"steady-a", "steady-b", "steady-c"};
-  std::vector<std::unique_ptr<producer>> load;
-  for (const auto& s : services)
-    load.push_back(std::make_unique<producer>(ingest.port(), s, 50, producer::ts_of{},
-                                              std::chrono::milliseconds(20)));
-  auto acked = [&] {
-    std::int64_t n = 0;
-    for (const auto& p : load)
-      n += p->acked();
-    return n;
-  };
+  auto load = start_load(ingest.port(), services, producer::ts_of{});
+  auto acked = [&] { return total_acked(load); };
   const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_rows_above(2000));
 
