@@ -31,6 +31,9 @@ class pause_gate {
   // Lets the thread go on.
   void release() { paused_ = false; }
 
+  // True from hold() to release(): the thread is asked to hold.
+  bool asked() const { return paused_; }
+
   // For the worker thread, at the top of each turn: true while held (the thread is then idle
   // and has waited a moment: skip the turn), false to go on working.
   bool held() {

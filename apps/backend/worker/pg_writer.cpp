@@ -148,19 +148,22 @@ std::string all_rows(const std::vector<std::string>& stored) {
 
 // The stored rows as one binary COPY stream of queue::stored_columns (queue/copy_binary.h), and
 // how many rows it holds; nullopt when a row is not of the queue's form (the caller sends text,
-// and Postgres judges it).
+// and Postgres judges it). An entry stored whole takes its rows from `rendered` when given.
 std::optional<std::pair<std::string, std::int64_t>> binary_rows(
-    const std::vector<entry_rows>& stored) {
+    const std::vector<entry_rows>& stored, const rendered_rows* rendered) {
   std::size_t size = 0;
   for (const auto& s : stored)
     if (s.from) size += s.rows().size() + 16 * static_cast<std::size_t>(s.from->row_count + 1);
   std::pair<std::string, std::int64_t> out;
   out.first.reserve(size + 32);
   queue::append_binary_header(out.first);
-  for (const auto& s : stored) {
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const auto& s = stored[i];
     if (!s.from) continue;
     const auto rows = s.rows();
-    if (const char* why = queue::append_binary_rows(out.first, rows, s.from->acked_at_ms)) {
+    if (rendered && !s.claimed && (*rendered)[i]) {
+      out.first += *(*rendered)[i];
+    } else if (const char* why = queue::append_binary_rows(out.first, rows, s.from->acked_at_ms)) {
       log().warn("a row of {} is not of the queue's form ({}); sending this group as COPY text",
                  s.from->service, why);
       return std::nullopt;
@@ -260,6 +263,18 @@ status record_dead_letters(pg::connection& c, const write_outcome& out,
 
 }  // namespace
 
+rendered_rows render(const std::vector<entry>& entries) {
+  rendered_rows out(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (e.deleted || e.rows.empty()) continue;
+    std::string rows;
+    rows.reserve(e.rows.size() + 16 * static_cast<std::size_t>(e.row_count));
+    if (queue::append_binary_rows(rows, e.rows, e.acked_at_ms) == nullptr) out[i] = std::move(rows);
+  }
+  return out;
+}
+
 status pg_writer::connect() {
   if (conn_ && conn_->ok()) return {};
   conn_.reset();
@@ -290,31 +305,32 @@ status pg_writer::cover(const std::vector<entry>& entries) {
   return {};
 }
 
-result<write_outcome> pg_writer::write(const std::vector<entry>& entries, bool isolate_transient) {
+result<write_outcome> pg_writer::write(const std::vector<entry>& entries, bool isolate_transient,
+                                       const rendered_rows* rendered) {
   if (auto s = connect(); !s) return s.error();
   if (auto s = cover(entries); !s) {
     if (!conn_->ok()) conn_.reset();
     return s.error();
   }
-  auto r = write_once(entries, mode::fast, isolate_transient);
+  auto r = write_once(entries, mode::fast, isolate_transient, rendered);
   if (!r && r.error() == pg::errc::conflict) {
     // Some rows are already stored: these entries were committed once and redelivered
     // (the worker died between COMMIT and XACK). Redo the transaction skipping them.
     log().info("rows already stored; re-applying {} entries with ON CONFLICT DO NOTHING",
                entries.size());
-    r = write_once(entries, mode::stage, isolate_transient);
+    r = write_once(entries, mode::stage, isolate_transient, nullptr);
   }
   if (!r && conn_ && conn_->ok() && (!pg::is_transient(r.error()) || isolate_transient)) {
     log().warn("postgres refused the rows of {} entries ({}); isolating the refused rows",
                entries.size(), reason_of(*conn_, r.error()));
-    r = write_once(entries, mode::isolate, isolate_transient);
+    r = write_once(entries, mode::isolate, isolate_transient, nullptr);
   }
   if (!r && conn_ && !conn_->ok()) conn_.reset();
   return r;
 }
 
 result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, mode m,
-                                            bool isolate_transient) {
+                                            bool isolate_transient, const rendered_rows* rendered) {
   auto& c = *conn_;
   auto fail = [&](error_code ec) -> result<write_outcome> {
     if (c.ok()) {
@@ -330,7 +346,7 @@ result<write_outcome> pg_writer::write_once(const std::vector<entry>& entries, m
   // The fast path sends binary COPY (queue/copy_binary.h: Postgres parses no text for bigint
   // and timestamptz, splits no lines); the stage and isolation paths, rare, keep COPY text.
   std::optional<std::pair<std::string, std::int64_t>> binary;
-  if (m == mode::fast) binary = binary_rows(*stored);
+  if (m == mode::fast) binary = binary_rows(*stored, rendered);
   if (binary) {
     if (binary->second > 0) {
       if (auto s = c.copy_in(sql::copy_logs_binary, binary->first); !s) return fail(s.error());

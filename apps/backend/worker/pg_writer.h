@@ -30,6 +30,13 @@ struct write_outcome {
   std::vector<std::size_t> expired_entries;
 };
 
+// Each entry's rows as binary COPY tuples (queue/copy_binary.h) with the entry's `at` as
+// ingested_at, made before the transaction (worker/prefetch.h renders a group while the one
+// before it is written). nullopt for an entry with nothing to store or with a row not of the
+// queue's form.
+using rendered_rows = std::vector<std::optional<std::string>>;
+rendered_rows render(const std::vector<entry>& entries);
+
 class pg_writer {
  public:
   // `partitions`: the partition width, for the rare entry newer than every partition (made on
@@ -47,8 +54,10 @@ class pg_writer {
   // is dead-lettered too (for entries that keep failing while Postgres answers). Entries re-queued
   // from dead_letters resolve their dead letters once stored. Errors: pg::is_transient ones when
   // Postgres is unreachable or busy (nothing was written; the connection is reopened on the next
-  // call), another pg::errc when the transaction failed outside the rows.
-  result<write_outcome> write(const std::vector<entry>& entries, bool isolate_transient = false);
+  // call), another pg::errc when the transaction failed outside the rows. `rendered`, when given
+  // (parallel to `entries`), spares rendering the rows of the entries stored whole.
+  result<write_outcome> write(const std::vector<entry>& entries, bool isolate_transient = false,
+                              const rendered_rows* rendered = nullptr);
 
   // True when Postgres answers a trivial query (reconnecting if needed): tells an outage from a
   // failure of particular entries.
@@ -59,7 +68,7 @@ class pg_writer {
   status connect();
   status cover(const std::vector<entry>& entries);
   result<write_outcome> write_once(const std::vector<entry>& entries, mode m,
-                                   bool isolate_transient);
+                                   bool isolate_transient, const rendered_rows* rendered);
 
   std::string url_;
   retention::policy partitions_;

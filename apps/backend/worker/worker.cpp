@@ -10,6 +10,7 @@
 #include "backend/redis/sync_connection.h"
 #include "backend/worker/logger.h"
 #include "backend/worker/pg_writer.h"
+#include "backend/worker/prefetch.h"
 #include "backend/worker/stream.h"
 
 namespace tracehub::worker {
@@ -40,12 +41,15 @@ class loop {
         stopping_(c.stopping),
         c_(c),
         writer_(opts.database_url, opts.partitions),
+        read_ahead_(opts.redis, opts.consumer, opts.read_count, opts.block),
         backoff_(opts.backoff_min, opts.backoff_max) {}
 
   void run() {
     while (!stopping_) {
       if (c_.crashing) throw crashed{};
       beat();
+      // Held (the reset control): nothing read ahead may be written after the hold.
+      if (c_.gate.asked()) forget_read_ahead();
       if (c_.gate.held()) continue;
       if (!stream_ && !connect()) {
         pause(backoff_.next());
@@ -58,10 +62,12 @@ class loop {
         pause(backoff_.next());
       }
     }
+    finish_read_ahead();
   }
 
  private:
   bool connect() {
+    forget_read_ahead();
     auto c = redis::sync_connection::open(opts_.redis, opts_.block + std::chrono::seconds(5));
     if (!c) {
       log().warn("redis: {}", c.error().message());
@@ -109,10 +115,33 @@ class loop {
         return commit(key, std::move(*claimed));
       }
     }
-    auto fresh = stream_->read(keys::logs, opts_.read_count, opts_.block, false);
-    if (!fresh) return fresh.error();
-    if (fresh->empty()) return {};
-    return commit(keys::logs, std::move(*fresh));
+    // New entries: the group read ahead while the last one was written (or read now), and the
+    // next group is read while this one is written.
+    auto fresh = read_ahead_.take();
+    if (!fresh) {
+      resume_own_ = true;  // the read may have taken entries whose reply was lost
+      return fresh.error();
+    }
+    if (fresh->entries.empty()) return {};
+    read_ahead_.start();
+    return commit(keys::logs, std::move(fresh->entries), &fresh->rendered);
+  }
+
+  // A group read ahead and not written: its entries are pending for this consumer, and are
+  // read again as such before anything new.
+  void forget_read_ahead() {
+    if (read_ahead_.drop()) resume_own_ = true;
+  }
+
+  // Stopping: a group already read ahead is written (or held in queue:retry), so a stopped
+  // worker leaves nothing pending that it read.
+  void finish_read_ahead() {
+    if (!stream_) return;
+    auto fresh = read_ahead_.pending() ? read_ahead_.take() : result<group>(group{});
+    if (!fresh || fresh->entries.empty()) return;
+    const auto n = fresh->entries.size();
+    if (auto s = commit(keys::logs, std::move(fresh->entries), &fresh->rendered); !s)
+      log().warn("{}; {} entries read ahead stay pending", s.error().message(), n);
   }
 
   // queue:retry: this consumer's pending entries first, then new ones. Found empty, it is looked
@@ -140,12 +169,13 @@ class loop {
       log().debug("heartbeat: {}", s.error().message());
   }
 
-  status commit(std::string_view key, std::vector<entry> entries) {
+  status commit(std::string_view key, std::vector<entry> entries,
+                const rendered_rows* rendered = nullptr) {
     if (c_.crashing) throw crashed{};  // mid-flight: read, not written, not acknowledged
     // Entries of queue:retry that kept failing while Postgres answered: a row of theirs fails
     // for a reason of its own, so each row that still fails alone is dead-lettered.
     bool isolate_transient = key == keys::retry && retry_failures_ >= max_retry_failures;
-    auto written = writer_.write(entries, isolate_transient);
+    auto written = writer_.write(entries, isolate_transient, rendered);
     if (!written) return held(key, entries, written.error());
     probe_.postgres_up(true);
     if (key == keys::retry) retry_failures_ = 0;
@@ -176,6 +206,9 @@ class loop {
     probe_.postgres_up(up);
     auto wait = backoff_.next();
     if (!up) {
+      // Only queue:retry is tried until Postgres is back: a group read ahead would wait
+      // unacknowledged meanwhile, so it is left pending and resumed afterwards.
+      forget_read_ahead();
       pg_down_ = true;
       pause(wait);
       return {};
@@ -230,6 +263,7 @@ class loop {
   const std::atomic<bool>& stopping_;
   controls c_;
   pg_writer writer_;
+  prefetcher read_ahead_;
   backoff backoff_;
   std::optional<stream> stream_;
   bool resume_own_ = true;

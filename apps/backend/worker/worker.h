@@ -4,7 +4,8 @@
 // it is nobody's event loop). It reads batch entries from queue:logs through the consumer
 // group `workers`, writes the rows of up to `read_count` entries with one COPY in one
 // transaction (together with the replay requests and ACK state those entries carry), and
-// only after COMMIT acknowledges and deletes the entries. Hence:
+// only after COMMIT acknowledges and deletes the entries. While it writes one group it reads the
+// next (worker/prefetch.h). Hence:
 //   - killed before COMMIT: the entries are still pending for this consumer; a restarted
 //     worker with the same consumer name reads them first, and any other worker claims them
 //     after `claim_idle`;

@@ -243,6 +243,32 @@ TEST_F(worker_crash, worker_killed_mid_batch_loses_and_duplicates_nothing) {
   expect_exactly("kill9", p.acked());
 }
 
+// A worker reads its next group of entries while it writes one (docs/PROTOCOL.md, "The worker").
+// Stopped (SIGTERM) under load, it writes the group it read ahead as well: nothing it read stays
+// pending, so nothing waits --claim-idle-ms for a worker under another name to take it over.
+TEST_F(worker_crash, a_stopped_worker_leaves_nothing_it_read_pending) {
+  auto ingest = testing::backend_process::start(api());
+  std::optional<testing::backend_process> w = testing::backend_process::start(worker());
+  producer p(ingest.port(), "stopped");
+  auto pending = [this] {
+    auto c = redis_.connect();
+    auto r = c.command({"XPENDING", "queue:logs", "workers"});  // [count, first, last, consumers]
+    return r && r->view().is_array() && r->view().size() >= 1 ? r->view()[0].integer() : -1;
+  };
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(wait_rows_above(testing::count_rows(db_.url()).rows + 5000));
+    w->terminate();
+    EXPECT_EQ(pending(), 0) << "round " << round;
+    auto next = worker();
+    next.consumer = "after-stop-" + std::to_string(round);
+    w.emplace(testing::backend_process::start(next));
+  }
+  p.stop();
+  ASSERT_GT(p.acked(), 15000);
+  EXPECT_EQ(p.failures(), 0);
+  expect_exactly("stopped", p.acked());
+}
+
 // Regression for the window between COMMIT and XACK: the entries come back to a restarted
 // worker whose COPY then meets rows already stored; they must be skipped, not doubled or lost.
 TEST_F(worker_crash, death_between_commit_and_ack_is_redone_without_duplicates) {
