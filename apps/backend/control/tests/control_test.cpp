@@ -2,11 +2,14 @@
 // health") against the real backend, Redis and Postgres, without a simulator: each fault's exact
 // effect on a known set of seqs. (Under simulator load:
 // apps/producer-simulator/app/tests/control_e2e_test.cpp.)
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -61,6 +64,15 @@ class control : public ::testing::Test {
       auto r = c.command({"ZADD", keyspace::buffer(service), std::to_string(s), member});
       ASSERT_TRUE(r && !r->view().is_error());
     }
+  }
+
+  // Entries of queue:logs no worker has read yet.
+  std::int64_t unread() {
+    auto c = redis_.connect();
+    auto len = c.command({"XLEN", "queue:logs"});
+    auto pending = c.command({"XPENDING", "queue:logs", "workers"});  // [count, ...]
+    if (!len || !pending || !pending->view().is_array()) return -1;
+    return len->view().integer() - pending->view()[0].integer();
   }
 
   std::string worker_state() {
@@ -242,6 +254,105 @@ TEST_F(control, flush_queue_accounts_for_every_purged_seq_exactly) {
   auto replays = metrics().at("replays").as_object();  // the flush request failed: 230 lost
   EXPECT_EQ(replays.at("pending").as_int64(), 0);
   EXPECT_GE(replays.at("failed").as_int64(), 1);
+}
+
+// flush_queue in the middle of a steady load, while the worker writes one group and has read
+// the next (docs/PROTOCOL.md, "The worker": read-ahead). A test transaction holds
+// logs_ts_zones so the worker's COPY waits while a backlog builds up behind the group read
+// ahead; the flush starts, then the lock goes. The hold drops the group read ahead, which is
+// pending and so not purged, and the worker stores it afterwards. Every acknowledged seq ends
+// stored exactly once or reported lost (purged unread, nothing buffered to replay it from),
+// never both, never neither.
+TEST_F(control, flush_queue_under_load_stores_or_reports_every_acked_seq) {
+  start();
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> acked{0};
+  std::thread producer([&] {
+    testing::http_client c(backend_->port());
+    std::int64_t next = 1;
+    while (!stop) {
+      auto a = post_batch(c, "svc-load", seq_span(next, next + 99));
+      if (a.status != 200u) continue;  // sent again, as a producer would
+      next += 100;
+      acked = next - 1;
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-load").rows > 1000; }));
+  auto holder = db_.connect();
+  ASSERT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"));
+  ASSERT_TRUE(eventually([&] { return unread() > 20; }));
+  testing::http_result r;
+  std::thread flusher([&] { r = inject(R"({"action":"flush_queue"})"); });
+  EXPECT_TRUE(holder.exec("ROLLBACK"));
+  flusher.join();
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto after_flush = acked.load();
+  ASSERT_TRUE(eventually([&] { return acked > after_flush + 2000; }));
+  stop = true;
+  producer.join();
+  const auto n = acked.load();
+
+  auto settled = [&] {
+    return metrics().at("queue").at("logs").as_int64() == 0 &&
+           sql_int("SELECT count(*) FROM replay_requests WHERE status = 'pending'") == 0 &&
+           sql_int("SELECT count(*) FROM logs WHERE service = 'svc-load'") +
+                   sql_int(
+                       "SELECT coalesce(sum(to_seq - from_seq + 1), 0) FROM lost_seqs "
+                       "WHERE service = 'svc-load'") >=
+               n;
+  };
+  ASSERT_TRUE(eventually(settled, 60s));
+  auto rows = testing::count_rows(db_.url(), "svc-load");
+  EXPECT_EQ(rows.rows, rows.distinct_seqs);  // nothing twice
+  const auto range = std::to_string(n);
+  auto lost = sql_int(
+      "SELECT count(*) FROM generate_series(1, " + range +
+      ") s WHERE EXISTS (SELECT 1 FROM lost_seqs l WHERE l.service = 'svc-load' AND s BETWEEN "
+      "l.from_seq AND l.to_seq)");
+  auto both = sql_int(
+      "SELECT count(*) FROM logs g JOIN lost_seqs l ON l.service = g.service AND g.seq BETWEEN "
+      "l.from_seq AND l.to_seq WHERE g.service = 'svc-load'");
+  auto neither = sql_int(
+      "SELECT count(*) FROM generate_series(1, " + range +
+      ") s WHERE NOT EXISTS (SELECT 1 FROM logs g WHERE g.service = 'svc-load' AND g.seq = s) "
+      "AND NOT EXISTS (SELECT 1 FROM lost_seqs l WHERE l.service = 'svc-load' AND s BETWEEN "
+      "l.from_seq AND l.to_seq)");
+  EXPECT_EQ(both, 0);
+  EXPECT_EQ(neither, 0);
+  EXPECT_EQ(rows.rows + lost, n);
+  std::printf("flush under load: %lld acked, %lld stored, %lld lost\n", static_cast<long long>(n),
+              static_cast<long long>(rows.rows), static_cast<long long>(lost));
+}
+
+// reset in the middle of a steady load, while the worker writes one group and has read the next
+// (docs/PROTOCOL.md, "The worker": read-ahead): nothing from before the reset is written after
+// it. A test transaction holds logs_ts_zones so the worker's COPY waits while a backlog builds
+// up behind the group it has read ahead; the reset starts, then the lock goes.
+TEST_F(control, reset_under_load_writes_nothing_read_before_it) {
+  start();
+  std::atomic<bool> refused{false};
+  std::thread producer([&] {
+    testing::http_client c(backend_->port());
+    for (std::int64_t next = 1; !refused; next += 100)
+      refused = post_batch(c, "svc-old", seq_span(next, next + 99)).status != 200u;
+  });
+  ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-old").rows > 1000; }));
+  auto holder = db_.connect();
+  ASSERT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"));
+  ASSERT_TRUE(eventually([&] { return unread() > 20; }));
+  testing::http_result r;
+  std::thread resetter([&] { r = inject(R"({"action":"reset"})"); });
+  ASSERT_TRUE(eventually([&] { return refused.load(); }));  // ingest paused: the reset began
+  EXPECT_TRUE(holder.exec("ROLLBACK"));
+  resetter.join();
+  producer.join();
+  ASSERT_EQ(r.status, 200u) << r.body;
+  // A batch after the grace period, stored: the worker has gone past whatever it held.
+  ASSERT_TRUE(eventually(
+      [&] { return post_batch(*client_, "svc-new", seq_span(1, 5)).status == 200u; }, 10s));
+  ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-new").rows == 5; }));
+  EXPECT_EQ(testing::count_rows(db_.url(), "svc-old").rows, 0);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM ack_state WHERE service = 'svc-old'"), 0);
 }
 
 TEST_F(control, reset_clears_everything_and_seq_1_is_new_again) {
