@@ -48,7 +48,7 @@ class loop {
     while (!stopping_) {
       if (c_.crashing) throw crashed{};
       beat();
-      // Held (the reset control): nothing read ahead may be written after the hold.
+      // Held (reset, flush_queue): nothing read ahead may be written after the hold.
       if (c_.gate.asked()) forget_read_ahead();
       if (c_.gate.held()) continue;
       if (!stream_ && !connect()) {
