@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -73,6 +74,22 @@ class control : public ::testing::Test {
     auto pending = c.command({"XPENDING", "queue:logs", "workers"});  // [count, ...]
     if (!len || !pending || !pending->view().is_array()) return -1;
     return len->view().integer() - pending->view()[0].integer();
+  }
+
+  // Sends `body` to /metrics/control while a test transaction holds logs_ts_zones: the worker's
+  // COPY waits and a backlog builds up behind the group it has read ahead (docs/PROTOCOL.md,
+  // "The worker"). The lock goes once `begun` holds, and the control's answer is returned.
+  testing::http_result inject_during_backlog(const std::string& body,
+                                             const std::function<bool()>& begun) {
+    auto holder = db_.connect();
+    EXPECT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"));
+    EXPECT_TRUE(eventually([&] { return unread() > 20; })) << "no backlog built up";
+    testing::http_result r;
+    std::thread sender([&] { r = inject(body); });
+    EXPECT_TRUE(eventually(begun));
+    EXPECT_TRUE(holder.exec("ROLLBACK"));
+    sender.join();
+    return r;
   }
 
   std::string worker_state() {
@@ -278,13 +295,7 @@ TEST_F(control, flush_queue_under_load_stores_or_reports_every_acked_seq) {
     }
   });
   ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-load").rows > 1000; }));
-  auto holder = db_.connect();
-  ASSERT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"));
-  ASSERT_TRUE(eventually([&] { return unread() > 20; }));
-  testing::http_result r;
-  std::thread flusher([&] { r = inject(R"({"action":"flush_queue"})"); });
-  EXPECT_TRUE(holder.exec("ROLLBACK"));
-  flusher.join();
+  auto r = inject_during_backlog(R"({"action":"flush_queue"})", [] { return true; });
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto after_flush = acked.load();
   ASSERT_TRUE(eventually([&] { return acked > after_flush + 2000; }));
@@ -337,14 +348,8 @@ TEST_F(control, reset_under_load_writes_nothing_read_before_it) {
       refused = post_batch(c, "svc-old", seq_span(next, next + 99)).status != 200u;
   });
   ASSERT_TRUE(eventually([&] { return testing::count_rows(db_.url(), "svc-old").rows > 1000; }));
-  auto holder = db_.connect();
-  ASSERT_TRUE(holder.exec("BEGIN; LOCK TABLE logs_ts_zones IN EXCLUSIVE MODE"));
-  ASSERT_TRUE(eventually([&] { return unread() > 20; }));
-  testing::http_result r;
-  std::thread resetter([&] { r = inject(R"({"action":"reset"})"); });
-  ASSERT_TRUE(eventually([&] { return refused.load(); }));  // ingest paused: the reset began
-  EXPECT_TRUE(holder.exec("ROLLBACK"));
-  resetter.join();
+  // The lock goes once ingest refuses: the reset has begun.
+  auto r = inject_during_backlog(R"({"action":"reset"})", [&] { return refused.load(); });
   producer.join();
   ASSERT_EQ(r.status, 200u) << r.body;
   // A batch after the grace period, stored: the worker has gone past whatever it held.
