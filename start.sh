@@ -10,11 +10,12 @@ usage() {
 Usage: ./start.sh <command> [options]
 
   up [--api N] [--workers M] [--no-sim] [--no-build]
-              install missing packages (scripts/deps.sh up), build the backend, the
-              simulator and the dashboard (no tests), start PostgreSQL, Redis, the backend
-              (and the producer simulators unless --no-sim), wait for /health, print the
-              URLs. One progress line per phase (packages, build, database, services); the
-              details go to .tracehub/logs/up.log.
+              install missing packages (scripts/deps.sh up), start PostgreSQL and Redis,
+              build the backend and the simulator (no tests), start the backend (and the
+              producer simulators unless --no-sim), wait for /health, then build the
+              dashboard bundle (served as soon as it exists) and print the URLs. One progress
+              line per phase (packages, database, build, services, dashboard); the details
+              go to .tracehub/logs/up.log.
               Safe to repeat, and the repair after a crash: starts whatever is down (killed
               or not), waits for a PostgreSQL in crash recovery or a Redis loading its AOF.
               --no-build skips the package check and the build.
@@ -288,12 +289,12 @@ up_failed() {
   exit "$rc"
 }
 
-# up_build: the two binaries and the dashboard bundle (scripts/build.sh release --apps), with
-# one "build x/y" line (rewritten in place on a terminal).
+# up_build: the two binaries (scripts/build.sh release --binaries), with one "build x/y" line
+# (rewritten in place on a terminal).
 up_build() {
   local progress="$LOG_DIR/build.log" pid rc=0 last="" now
   : >"$progress"
-  TRACEHUB_BUILD_PROGRESS="$progress" scripts/build.sh release --apps >>"$UP_LOG" 2>&1 &
+  TRACEHUB_BUILD_PROGRESS="$progress" scripts/build.sh release --binaries >>"$UP_LOG" 2>&1 &
   pid=$!
   while pid_running "$pid"; do
     now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" 2>/dev/null | tail -n 1 | tr -d '[]')" || true
@@ -314,7 +315,20 @@ up_build() {
   else
     now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" | tail -n 1 | tr -d '[]')" || true
   fi
-  phase "build ${now:-done}: backend, simulator, dashboard bundle"
+  phase "build ${now:-done}: backend, simulator"
+}
+
+# up_dashboard: the dashboard bundle (scripts/build.sh release --dashboard), while the services
+# already run.
+up_dashboard() {
+  local mark what="up to date"
+  mark="$(wc -l <"$UP_LOG")"
+  scripts/build.sh release --dashboard >>"$UP_LOG" 2>&1 || {
+    tail -n 30 "$UP_LOG" >&2
+    die "building the dashboard failed (log: ${UP_LOG#"$TRACEHUB_REPO/"}); the services are running"
+  }
+  if tail -n "+$((mark + 1))" "$UP_LOG" | grep -q 'building the dashboard'; then what="built"; fi
+  phase "dashboard bundle $what"
 }
 
 cmd_up() {
@@ -349,7 +363,6 @@ cmd_up() {
     scripts/deps.sh up >>"$UP_LOG" 2>&1 || { tail -n 30 "$UP_LOG" >&2; die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"; }
     installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
     phase "packages${installed:+ }${installed:-: all present}"
-    up_build
   fi
 
   load_config
@@ -373,6 +386,10 @@ cmd_up() {
   redis_start "$REDIS_CONF" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE"
   up_loud
   phase "database: PostgreSQL on 127.0.0.1:$TRACEHUB_PG_PORT, Redis on 127.0.0.1:$TRACEHUB_REDIS_PORT"
+  # The databases first (they need nothing built), then the two binaries, the services, and the
+  # dashboard bundle last: the first logs do not wait for it, and the backend serves it once
+  # it exists (docs/PROTOCOL.md, "Dashboard").
+  [[ $build -eq 0 ]] || up_build
 
   up_quiet
   # ---- Backend processes: one with every role, or the --api/--workers layout ----------------
@@ -417,6 +434,7 @@ cmd_up() {
   # ---------------------------------------------------------------------------------------------
   up_loud
   phase "services: backend healthy, $sims running"
+  [[ $build -eq 0 ]] || up_dashboard
 
   local dashboard_note=""
   [[ -f "$TRACEHUB_REPO/apps/dashboard/dist/index.html" ]] || dashboard_note="  (not built: run scripts/build.sh release --apps)"

@@ -17,10 +17,11 @@
 # its pinned sha512 and unpacked under /usr/local/lib/tracehub-npm/VERSION with `npm` and `npx`
 # links in /usr/local/bin; only when no working npm is on PATH (one that is there, NodeSource's or
 # Debian's, is left alone). The download honours NODE_EXTRA_CA_CERTS, as npm does.
-# Needs root, or sudo, when something is missing. Then installs the npm packages (exactly as
-# locked, when missing or older than the lock file): the dashboard's for `up`, and those of the
-# Node tests (tests/realtime, tests/browser, the protocol suites of tests/conformance) too for
-# `test`.
+# Needs root, or sudo, when something is missing. For `test` it then installs the npm packages
+# (exactly as locked, when missing or older than the lock file) of the dashboard, the Node tests
+# (tests/realtime, tests/browser) and the protocol suites of tests/conformance. For `build` and
+# `up` the dashboard's come with its bundle (scripts/build.sh runs `npm ci` first), which
+# `./start.sh up` builds after the services have started.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -185,11 +186,11 @@ if [[ $need_npm -eq 1 ]]; then
   install_npm
 fi
 
-# npm packages of the dashboard (and for `test`, of the Node tests and the protocol suites),
-# exactly as package-lock.json pins them.
-node_dirs=(apps/dashboard)
+# For `test`: npm packages of the dashboard, the Node tests and the protocol suites, exactly as
+# package-lock.json pins them.
+node_dirs=()
 [[ "$group" != test ]] ||
-  node_dirs+=(tests/realtime tests/browser tests/conformance/engine.io tests/conformance/socket.io)
+  node_dirs=(apps/dashboard tests/realtime tests/browser tests/conformance/engine.io tests/conformance/socket.io)
 for node_dir in "${node_dirs[@]}"; do
   dir="$TRACEHUB_REPO/$node_dir"
   [[ -f "$dir/package-lock.json" ]] || continue

@@ -12,8 +12,9 @@
 namespace tracehub::app {
 
 // Sets the page handler and the GET and HEAD fallbacks of `r` to the static site in `dist_dir`.
-// When dist_dir/index.html is missing it logs a warning and every such path answers 503
-// {"error":"dashboard_not_built",...} instead (the API routes work either way).
+// While dist_dir/index.html is missing (checked per request: `./start.sh up` builds the bundle
+// after the backend has started) every such path answers 503 {"error":"dashboard_not_built",...}
+// instead; the API routes work either way.
 void add_dashboard_routes(http::router& r, const std::string& dist_dir);
 
 }  // namespace tracehub::app
