@@ -49,6 +49,11 @@ if [[ $cxx -eq 1 ]]; then
     cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     # Hash paths relative to the checkout, so a fresh clone elsewhere (CI) hits the same cache.
     export CCACHE_BASEDIR="$TRACEHUB_REPO" CCACHE_NOHASHDIR=1
+    # Depend mode: a miss is the compile alone. Otherwise ccache runs the preprocessor first
+    # to hash its output, ~1 s for each file that includes Asio and Beast: 36 CPU s of the two
+    # binaries' cold build (BENCHMARKS.md, issue 14). A hit is then looked up from the headers
+    # the compiler listed (-MD, which Ninja asks for anyway).
+    export CCACHE_DEPEND=1
     # One locale for every build: ccache hashes LANG and LC_ALL/LC_CTYPE/LC_MESSAGES (they change
     # the compiler's messages), so a cache filled here also serves a container's build (the
     # Dockerfile, scripts/compose-smoke.sh) or a CI shell with another locale.

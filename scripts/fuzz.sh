@@ -33,7 +33,8 @@ command -v clang++ >/dev/null 2>&1 ||
 cmake_args=(-DTRACEHUB_FUZZ=ON -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_COMPILER=clang++)
 if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR="$TRACEHUB_REPO" CCACHE_NOHASHDIR=1
+  # Depend mode, as scripts/build.sh says why.
+  export CCACHE_BASEDIR="$TRACEHUB_REPO" CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
 fi
 say "building the fuzz harnesses in $build_dir (clang, ASan + UBSan + libFuzzer)"
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
