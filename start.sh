@@ -276,7 +276,7 @@ up_quiet() {
 up_loud() {
   exec 2>&3 3>&-
   wait "$UP_FILTER" 2>/dev/null || true
-  trap - EXIT
+  trap up_stop_build EXIT
 }
 # shellcheck disable=SC2317 # invoked by the trap
 up_failed() {
@@ -286,17 +286,31 @@ up_failed() {
     printf 'tracehub: up failed; the end of %s:\n' "${UP_LOG#"$TRACEHUB_REPO/"}" >&2
     tail -n 25 "$UP_LOG" >&2
   fi
+  up_stop_build
   exit "$rc"
 }
+# up_stop_build: when `up` ends before its build did (it failed), stop the build's process group.
+# shellcheck disable=SC2317 # invoked by the trap
+up_stop_build() {
+  if [[ -n "${UP_BUILD_PID:-}" ]] && pid_running "$UP_BUILD_PID"; then
+    kill -- "-$UP_BUILD_PID" 2>/dev/null || true
+  fi
+}
 
-# up_build: the two binaries (scripts/build.sh release --binaries), with one "build x/y" line
-# (rewritten in place on a terminal).
-up_build() {
-  local progress="$LOG_DIR/build.log" pid rc=0 last="" now
-  : >"$progress"
-  TRACEHUB_BUILD_PROGRESS="$progress" scripts/build.sh release --binaries >>"$UP_LOG" 2>&1 &
-  pid=$!
-  while pid_running "$pid"; do
+# up_build_start: the two binaries (scripts/build.sh release --binaries) in the background, in a
+# process group of their own, so that `up` installs the rest of the packages and starts the
+# databases while they compile; up_build_wait shows its progress ("build x/y", rewritten in place
+# on a terminal) and its end.
+up_build_start() {
+  UP_BUILD_PROGRESS="$LOG_DIR/build.log"
+  : >"$UP_BUILD_PROGRESS"
+  TRACEHUB_BUILD_PROGRESS="$UP_BUILD_PROGRESS" setsid scripts/build.sh release --binaries >>"$UP_LOG" 2>&1 &
+  UP_BUILD_PID=$!
+  trap up_stop_build EXIT
+}
+up_build_wait() {
+  local progress="$UP_BUILD_PROGRESS" rc=0 last="" now
+  while pid_running "$UP_BUILD_PID"; do
     now="$(grep -o '^\[[0-9]*/[0-9]*\]' "$progress" 2>/dev/null | tail -n 1 | tr -d '[]')" || true
     if [[ -t 2 && -n "$now" && "$now" != "$last" ]]; then
       printf '\rtracehub: [%3ds] build %s' $((SECONDS - UP_START)) "$now" >&2
@@ -304,7 +318,8 @@ up_build() {
     fi
     sleep 0.5
   done
-  wait "$pid" || rc=$?
+  wait "$UP_BUILD_PID" || rc=$?
+  UP_BUILD_PID=""
   [[ -z "$last" ]] || printf '\r' >&2
   if [[ $rc -ne 0 ]]; then
     tail -n 40 "$UP_LOG" >&2
@@ -331,8 +346,20 @@ up_dashboard() {
   phase "dashboard bundle $what"
 }
 
+# up_packages GROUP WHAT: scripts/deps.sh GROUP, with one "packages" line.
+up_packages() {
+  local mark installed
+  mark="$(wc -l <"$UP_LOG")"
+  scripts/deps.sh "$1" >>"$UP_LOG" 2>&1 || {
+    tail -n 30 "$UP_LOG" >&2
+    die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"
+  }
+  installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
+  phase "packages${2:+ $2}${installed:+ }${installed:-: all present}"
+}
+
 cmd_up() {
-  local sim=1 build=1 pid area installed u name role port dport pidfile log
+  local sim=1 build=1 pid area u name role port dport pidfile log
   UP_START=$SECONDS
   while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -357,22 +384,25 @@ cmd_up() {
   UP_LOG="$LOG_DIR/up.log"
   printf '\n==== %s: up %s\n' "$(date -Is)" "$*" >>"$UP_LOG"
 
-  if [[ $build -eq 1 ]]; then
-    local mark
-    mark="$(wc -l <"$UP_LOG")"
-    scripts/deps.sh up >>"$UP_LOG" 2>&1 || { tail -n 30 "$UP_LOG" >&2; die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"; }
-    installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
-    phase "packages${installed:+ }${installed:-: all present}"
-  fi
-
   load_config
-  # The backend refuses this too; saying it here spares starting the databases first.
+  # The backend refuses this too; saying it here spares installing, building and starting the
+  # databases first.
   case "$TRACEHUB_BIND" in
     127.* | ::1) ;;
     *) [[ -n "${TRACEHUB_ADMIN_TOKEN:-}" ]] ||
       die "TRACEHUB_BIND=$TRACEHUB_BIND serves beyond this host: set TRACEHUB_ADMIN_TOKEN first, e.g. export TRACEHUB_ADMIN_TOKEN=\$(openssl rand -hex 32) (README \"Security\")" ;;
   esac
   save_config
+
+  # The compiler and the libraries first; the two binaries compile while the rest (the servers,
+  # the scripts' tools, Node and npm for the dashboard) installs and the databases start. The
+  # dashboard bundle comes last: the first logs do not wait for it, and the backend serves it
+  # once it exists (docs/PROTOCOL.md, "Dashboard").
+  if [[ $build -eq 1 ]]; then
+    up_packages compile "for the build"
+    up_build_start
+    up_packages up ""
+  fi
 
   up_quiet
   pg_area_create
@@ -386,10 +416,7 @@ cmd_up() {
   redis_start "$REDIS_CONF" "$TRACEHUB_REDIS_PORT" "$REDIS_PIDFILE"
   up_loud
   phase "database: PostgreSQL on 127.0.0.1:$TRACEHUB_PG_PORT, Redis on 127.0.0.1:$TRACEHUB_REDIS_PORT"
-  # The databases first (they need nothing built), then the two binaries, the services, and the
-  # dashboard bundle last: the first logs do not wait for it, and the backend serves it once
-  # it exists (docs/PROTOCOL.md, "Dashboard").
-  [[ $build -eq 0 ]] || up_build
+  [[ $build -eq 0 ]] || up_build_wait
 
   up_quiet
   # ---- Backend processes: one with every role, or the --api/--workers layout ----------------

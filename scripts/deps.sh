@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Usage: scripts/deps.sh [build|up|test]      (default: test, i.e. everything)
+# Usage: scripts/deps.sh [compile|build|up|test]      (default: test, i.e. everything)
 #
 # Installs, with apt-get, the Debian 12 packages TraceHub needs, and only those that are missing
-# (a no-op taking well under a second when everything is there). Three groups, each adding to
+# (a no-op taking well under a second when everything is there). Four groups, each adding to
 # the one before:
-#   build what compiling needs: the compiler, the libraries, Node and npm (the dashboard
-#         bundle). The Dockerfile's build stage asks for this.
-#   up    and what running needs: PostgreSQL, Redis, the tools the scripts call.
-#         `./start.sh up` asks for this.
-#   test  all of `up`, and what only the tests use: clang (fuzzing), Chromium (browser tests),
-#         promtool (Prometheus), clang-format, and podman + podman-compose + debootstrap for the
-#         compose test (scripts/compose-smoke.sh). `./start.sh test`, `fuzz` and CI ask for this.
+#   compile  what compiling the two binaries needs: the compiler and the libraries.
+#            `./start.sh up` asks for this first, and compiles while it installs `up`.
+#   build    and Node and npm (the dashboard bundle). The Dockerfile's build stage asks for this.
+#   up       and what running needs: PostgreSQL, Redis, the tools the scripts call.
+#   test     all of `up`, and what only the tests use: clang (fuzzing), Chromium (browser
+#            tests), promtool (Prometheus), clang-format, and podman + podman-compose +
+#            debootstrap for the compose test (scripts/compose-smoke.sh). `./start.sh test`,
+#            `fuzz` and CI ask for this.
 # Node is Debian's nodejs (18), installed only when there is no node at all. npm is not Debian's
 # npm package (it brings some 335 node-* packages, about half a bare machine's install time: see
 # BENCHMARKS.md, issue 14) but npm itself, a pinned version from the npm registry, checked against
@@ -28,8 +29,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 group="${1:-test}"
 case "$group" in
-  build | up | test) ;;
-  *) die "usage: scripts/deps.sh [build|up|test]" ;;
+  compile | build | up | test) ;;
+  *) die "usage: scripts/deps.sh [compile|build|up|test]" ;;
 esac
 
 # npm from the registry (see above): npm/-/npm-$NPM_VERSION.tgz must have this dist.integrity
@@ -72,7 +73,7 @@ test_packages=(
   # local base image when no container registry is reachable
   podman podman-compose runc netavark aardvark-dns iptables slirp4netns uidmap debootstrap
 )
-[[ "$group" == build ]] || packages+=("${up_packages[@]}")
+[[ "$group" == compile || "$group" == build ]] || packages+=("${up_packages[@]}")
 [[ "$group" != test ]] || packages+=("${test_packages[@]}")
 
 missing=()
@@ -83,14 +84,14 @@ done
 # Node builds the dashboard bundle and runs the Node tests (tests/realtime, tests/browser). Any
 # node >= 18 will do: Debian's nodejs (18) is installed only when there is no node at all, so a
 # NodeSource nodejs (which bundles npm) is left alone.
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
+[[ "$group" == compile ]] || command -v node >/dev/null 2>&1 || missing+=(nodejs)
 # npm: ours at the pinned version is taken as it is (no node start-up); any other npm on PATH
 # that answers --version is kept, except ours at an older pin, which is replaced.
 npm_dir="$NPM_ROOT/$NPM_VERSION"
 need_npm=0
 npm_path="$(command -v npm 2>/dev/null || true)"
 if [[ -n "$npm_path" ]]; then npm_path="$(readlink -f "$npm_path")"; fi
-if [[ "$npm_path" != "$npm_dir/bin/npm-cli.js" ]]; then
+if [[ "$group" != compile && "$npm_path" != "$npm_dir/bin/npm-cli.js" ]]; then
   if [[ -z "$npm_path" || "$npm_path" == "$NPM_ROOT"/* ]] || ! npm --version >/dev/null 2>&1; then
     need_npm=1
   fi
