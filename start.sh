@@ -10,12 +10,12 @@ usage() {
 Usage: ./start.sh <command> [options]
 
   up [--api N] [--workers M] [--no-sim] [--no-build]
-              install missing packages (scripts/deps.sh up), start PostgreSQL and Redis,
-              build the backend and the simulator (no tests), start the backend (and the
-              producer simulators unless --no-sim), wait for /health, then build the
-              dashboard bundle (served as soon as it exists) and print the URLs. One progress
-              line per phase (packages, database, build, services, dashboard); the details
-              go to .tracehub/logs/up.log.
+              install missing packages (scripts/deps.sh compile, then up), compiling the
+              backend and the simulator (no tests) meanwhile, start PostgreSQL and Redis,
+              then the backend (and the producer simulators unless --no-sim), wait for
+              /health, build the dashboard bundle (served as soon as it exists) and print
+              the URLs. One progress line per phase (packages, database, build, services,
+              dashboard); the details go to .tracehub/logs/up.log.
               Safe to repeat, and the repair after a crash: starts whatever is down (killed
               or not), waits for a PostgreSQL in crash recovery or a Redis loading its AOF.
               --no-build skips the package check and the build.
