@@ -336,26 +336,32 @@ up_build_wait() {
 # up_dashboard: the dashboard bundle (scripts/build.sh release --dashboard), while the services
 # already run.
 up_dashboard() {
-  local mark what="up to date"
-  mark="$(wc -l <"$UP_LOG")"
-  scripts/build.sh release --dashboard >>"$UP_LOG" 2>&1 || {
-    tail -n 30 "$UP_LOG" >&2
-    die "building the dashboard failed (log: ${UP_LOG#"$TRACEHUB_REPO/"}); the services are running"
-  }
-  if tail -n "+$((mark + 1))" "$UP_LOG" | grep -q 'building the dashboard'; then what="built"; fi
+  local what="up to date"
+  up_step "building the dashboard failed; the services are running" scripts/build.sh release --dashboard
+  if grep -q 'building the dashboard' <<<"$UP_STEP_OUT"; then what="built"; fi
   phase "dashboard bundle $what"
 }
 
 # up_packages GROUP WHAT: scripts/deps.sh GROUP, with one "packages" line.
 up_packages() {
-  local mark installed
-  mark="$(wc -l <"$UP_LOG")"
-  scripts/deps.sh "$1" >>"$UP_LOG" 2>&1 || {
-    tail -n 30 "$UP_LOG" >&2
-    die "installing packages failed (log: ${UP_LOG#"$TRACEHUB_REPO/"})"
-  }
-  installed="$(tail -n "+$((mark + 1))" "$UP_LOG" | grep -o 'installing: .*' | head -n 1)" || true
+  local installed
+  up_step "installing packages failed" scripts/deps.sh "$1"
+  installed="$(grep -o 'installing: .*' <<<"$UP_STEP_OUT" | head -n 1)" || true
   phase "packages${2:+ $2}${installed:+ }${installed:-: all present}"
+}
+
+# up_step FAILURE CMD...: CMD with its output appended to up.log as it comes; what the log gained
+# meanwhile is then in UP_STEP_OUT (a build running beside it writes there too: match the step's
+# own messages). If CMD fails, the end of the log is shown and `up` stops with FAILURE.
+up_step() {
+  local failure="$1" mark
+  shift
+  mark="$(wc -l <"$UP_LOG")"
+  "$@" >>"$UP_LOG" 2>&1 || {
+    tail -n 30 "$UP_LOG" >&2
+    die "$failure (log: ${UP_LOG#"$TRACEHUB_REPO/"})"
+  }
+  UP_STEP_OUT="$(tail -n "+$((mark + 1))" "$UP_LOG")"
 }
 
 cmd_up() {
